@@ -1,0 +1,45 @@
+"""Celery settings module (``app.config_from_object("celery_config")``).
+
+Values come from `tfquote.settings.Settings`, the one reader of the environment.
+Celery imports this module lazily, the first time the app's configuration is used.
+The reliability settings are deliberate; see the README's durability section.
+"""
+
+from tfquote.settings import Settings
+from tfquote.tasks import JOBS_QUEUE
+
+_settings = Settings.from_env()
+
+broker_url = _settings.broker_url
+broker_connection_retry_on_startup = True
+broker_transport_options = {
+    # Must exceed the hard time limit plus the longest retry countdown, or Redis hands a
+    # still-running (or still-waiting) task to a second worker.
+    "visibility_timeout": _settings.visibility_timeout,
+    "socket_timeout": _settings.redis_socket_timeout,
+    "socket_connect_timeout": _settings.redis_socket_timeout,
+}
+# Job state lives in our own Redis records, not in Celery's result backend.
+task_ignore_result = True
+result_backend = None
+
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+
+task_default_queue = JOBS_QUEUE
+# Ack after the task ran, and give the message back if the worker process dies: a
+# job is never lost with its worker. The job store's claim makes redelivery safe.
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+task_soft_time_limit = _settings.task_soft_time_limit
+task_time_limit = _settings.task_hard_time_limit
+
+# Events for Flower.
+worker_send_task_events = True
+task_send_sent_event = True
+
+worker_hijack_root_logger = False
+worker_redirect_stdouts = False
+timezone = "UTC"

@@ -1,0 +1,150 @@
+"""``/api/v1/jobs``: create (idempotently), read, list and cancel estimation jobs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from typing import Any
+
+import redis.exceptions
+from flask import Blueprint, Response, g, jsonify, request, url_for
+from kombu.exceptions import KombuError
+from marshmallow import ValidationError
+
+from gateway.errors import BadRequest, NotFound, ServiceUnavailable, Unprocessable, ValidationFailed
+from gateway.jsonbody import parse_json_object
+from gateway.schemas import IDEMPOTENCY_KEY, JobCreateSchema, JobListQuerySchema
+from gateway.services import services
+from gateway.tenancy import current_tenant
+from tfquote.jobs import (
+    TERMINAL,
+    InvalidCursor,
+    InvalidTransition,
+    Job,
+    JobNotFound,
+    JobStatus,
+    request_fingerprint,
+)
+
+bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+log = logging.getLogger(__name__)
+_JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _load(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise ValidationFailed("request validation failed", details=exc.messages) from None
+
+
+def _idempotency_key(body_key: str | None) -> str | None:
+    header = request.headers.get("Idempotency-Key")
+    if header is not None and not IDEMPOTENCY_KEY.match(header):
+        raise BadRequest(
+            "Idempotency-Key must be 1-255 printable ASCII characters",
+            code="invalid_idempotency_key",
+        )
+    if header is not None and body_key is not None and header != body_key:
+        raise BadRequest(
+            "Idempotency-Key header and idempotency_key field differ",
+            code="invalid_idempotency_key",
+        )
+    return header if header is not None else body_key
+
+
+def _job_response(job: Job, status: int) -> tuple[Response, int]:
+    response = jsonify(job.to_public())
+    response.headers["Location"] = url_for("jobs.get_job", job_id=job.job_id)
+    return response, status
+
+
+def _get_owned(job_id: str) -> Job:
+    job = services().jobs.get(job_id, tenant=current_tenant()) if _JOB_ID.match(job_id) else None
+    if job is None:
+        raise NotFound("job not found")
+    return job
+
+
+@bp.post("")
+def create_job() -> tuple[Response, int]:
+    data = _load(JobCreateSchema(), parse_json_object(request))
+    key = _idempotency_key(data.pop("idempotency_key"))
+    svc = services()
+    tenant = current_tenant()
+    if svc.uploads.get(data["upload_id"], tenant=tenant) is None:
+        raise Unprocessable("upload_id does not name an upload of yours", code="upload_not_found")
+
+    outcome = svc.jobs.create(
+        tenant=tenant,
+        upload_id=data["upload_id"],
+        region=data["region"],
+        fingerprint=request_fingerprint(data),
+        idempotency_key=key,
+        request_id=g.request_id,
+    )
+    if not outcome.created:
+        if not outcome.fingerprint_matches:
+            raise Unprocessable(
+                "this Idempotency-Key was used for a different request",
+                code="idempotency_key_reused",
+            )
+        return _job_response(outcome.job, 200)
+
+    job = outcome.job
+    # The upload must outlive the job that reads it.
+    svc.uploads.touch(job.upload_id)
+    try:
+        svc.dispatcher.dispatch(job.job_id, request_id=g.request_id)
+    except (KombuError, OSError, redis.exceptions.RedisError) as exc:
+        # The broker did not take the task. Roll the job back so nothing is stranded
+        # in PENDING; the caller retries (with the same key: a fresh job is made).
+        log.warning("publish failed; job rolled back", extra={"job_id": job.job_id})
+        try:
+            svc.jobs.rollback_create(job.job_id)
+        except redis.exceptions.RedisError:
+            log.error("rollback failed; job left PENDING", extra={"job_id": job.job_id})
+        raise ServiceUnavailable("the job queue is unavailable; retry later") from exc
+    log.info("job accepted", extra={"job_id": job.job_id, "upload_id": job.upload_id})
+    return _job_response(job, 202)
+
+
+@bp.get("/<job_id>")
+def get_job(job_id: str) -> Response:
+    return jsonify(_get_owned(job_id).to_public())
+
+
+@bp.get("")
+def list_jobs() -> Response:
+    query = _load(JobListQuerySchema(), request.args.to_dict())
+    status = JobStatus(query["status"]) if query["status"] else None
+    try:
+        page = services().jobs.list(
+            tenant=current_tenant(), status=status, limit=query["limit"], cursor=query["cursor"]
+        )
+    except InvalidCursor:
+        raise BadRequest("cursor is not valid", code="invalid_cursor") from None
+    return jsonify({"items": [j.to_public() for j in page.items], "next_cursor": page.next_cursor})
+
+
+@bp.delete("/<job_id>")
+def delete_job(job_id: str) -> tuple[str, int]:
+    job = _get_owned(job_id)
+    svc = services()
+    if job.status not in TERMINAL:
+        try:
+            svc.jobs.cancel(job.job_id)
+            log.info("job cancelled", extra={"job_id": job.job_id})
+            return "", 204
+        except InvalidTransition:
+            pass  # it finished meanwhile: delete it like any finished job
+    try:
+        svc.jobs.delete(job.job_id)
+    except JobNotFound:
+        raise NotFound("job not found") from None
+    except InvalidTransition:  # pragma: no cover - a terminal job cannot leave it
+        raise BadRequest("job changed state; retry", code="conflict") from None
+    shutil.rmtree(svc.settings.jobs_dir / job.job_id, ignore_errors=True)
+    log.info("job deleted", extra={"job_id": job.job_id})
+    return "", 204

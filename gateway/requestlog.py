@@ -1,0 +1,50 @@
+"""Request ids and the access log.
+
+Every request gets an id — the caller's ``X-Request-ID`` when it is safe, else a new
+one — which is echoed in the response, put on every log line of the request and
+handed to the worker with the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+from tfquote.logs import request_id_var, safe_request_id
+
+log = logging.getLogger("gateway.access")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.request_id = safe_request_id(request.headers.get("X-Request-ID"))
+        g.request_token = request_id_var.set(g.request_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        started = getattr(g, "started", None)
+        if started is not None and not request.path.startswith("/health"):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _teardown(_exc: BaseException | None) -> None:
+        cleanup = getattr(request, "cleanup_incoming", None)
+        if cleanup is not None:
+            cleanup()
+        token = g.pop("request_token", None)
+        if token is not None:
+            request_id_var.reset(token)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gateway import create_app
+from gateway.dispatch import RecordingJobDispatcher
+
+
+@pytest.fixture
+def dispatcher() -> RecordingJobDispatcher:
+    return RecordingJobDispatcher()
+
+
+@pytest.fixture
+def gateway_redis_url(redis_url: str) -> str:
+    """A database of its own, emptied per test: in-process gateway tests all act as the
+    same tenant, and must not see each other's jobs."""
+    url = redis_url.rsplit("/", 1)[0] + "/1"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture
+def app(gateway_redis_url: str, tmp_path: Path, dispatcher: RecordingJobDispatcher) -> Flask:
+    return create_app(
+        {"REDIS_URL": gateway_redis_url, "DATA_DIR": str(tmp_path / "data"), "MAX_UPLOAD_BYTES": 4096},
+        dispatcher=dispatcher,
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,105 @@
+"""Project-level contracts: import direction, deployment files, entry points."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {n.split(".")[0] for n in names} | names
+
+
+def package_imports(package: str) -> dict[Path, set[str]]:
+    return {p: imported_modules(p) for p in sorted((ROOT / package).rglob("*.py"))}
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("workers", {"flask", "gateway", "engine"}),
+        ("gateway", {"workers", "engine"}),
+        ("engine", {"gateway", "workers", "celery"}),
+        ("tfquote", {"flask", "celery", "gateway", "workers", "engine"}),
+    ],
+)
+def test_import_direction(package: str, forbidden: set[str]) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imports & forbidden)
+        for path, imports in package_imports(package).items()
+        if imports & forbidden
+    }
+    assert offenders == {}
+
+
+@pytest.mark.parametrize(
+    "leaf",
+    ["tfquote/archives.py", "tfquote/jobs.py", "tfquote/uploads.py", "workers/engine_client.py",
+     "workers/workspace.py", "workers/pipeline.py"],
+)  # fmt: skip
+def test_leaf_modules_import_neither_flask_nor_celery(leaf: str) -> None:
+    assert not imported_modules(ROOT / leaf) & {"flask", "celery", "werkzeug", "kombu"}
+
+
+def test_gateway_enqueues_by_name_only() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "gateway").rglob("*.py"))
+    assert "send_task(" in source
+    assert ".delay(" not in source and "apply_async(" not in source
+
+
+def test_wsgi_is_one_line_factory_call() -> None:
+    code = [
+        line for line in (ROOT / "wsgi.py").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", '"""', "from ", "import "))
+    ]  # fmt: skip
+    assert code == ["app = create_app()"]
+
+
+def test_procfile_names_every_process() -> None:
+    entries = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+    assert set(entries) == {"redis", "engine", "worker", "gateway", "flower"}
+    assert "celery -A workers worker" in entries["worker"]
+    assert "celery -A workers flower" in entries["flower"]
+    assert "${FLOWER_PORT" in entries["flower"] and "${GATEWAY_PORT" in entries["gateway"]
+    assert "${ENGINE_PORT" in entries["engine"]
+
+
+def test_compose_file() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "gateway", "worker", "engine", "flower"}
+    redis_cmd = " ".join(services["redis"]["command"])
+    assert "--appendonly yes" in redis_cmd and "noeviction" in redis_cmd
+    for name in ("gateway", "worker"):
+        assert "tfquote-data:/data" in services[name]["volumes"]
+        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert "FLOWER_BASIC_AUTH" in services["flower"]["environment"]
+    assert all("healthcheck" in services[n] for n in ("redis", "engine", "worker", "flower"))
+
+
+def test_dockerfile_is_multistage_nonroot_with_healthcheck() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", text, re.M)) >= 2
+    assert re.search(r"^USER 1000(:1000)?$", text, re.M)
+    assert re.search(r"^HEALTHCHECK ", text, re.M)
+
+
+def test_ci_runs_make_test() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -1,0 +1,177 @@
+"""run_job without Celery: a real Redis job store and a recording fake of our own
+`Engine` interface."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tfquote.jobs import JobKeys, JobStatus, JobStore, request_fingerprint
+from tfquote.settings import Settings
+from tfquote.uploads import UploadedFile, UploadStore, new_upload_id
+from workers.errors import PermanentJobError, TransientJobError
+from workers.pipeline import JobDeps, Outcome, RetryLater, run_job
+
+pytestmark = pytest.mark.integration
+
+MAIN_TF = b'resource "aws_instance" "web" {\n  instance_type = "t3.micro"\n}\n'
+
+
+class RecordingEngine:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.bundles: list[dict[str, bytes]] = []
+        self.fail_with: Exception | None = None
+        self.on_submit: Any = None
+
+    def submit(self, bundle: Path, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        with tarfile.open(bundle, "r:gz") as tar:
+            self.bundles.append(
+                {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+            )
+        if self.on_submit:
+            self.on_submit()
+        if self.fail_with:
+            raise self.fail_with
+        return {"resources": sorted(self.bundles[-1])}
+
+
+@pytest.fixture
+def deps(redis_client: redis.Redis, tmp_path: Path) -> JobDeps:
+    settings = Settings().with_overrides({"data_dir": tmp_path, "max_attempts": 2})
+    return JobDeps(
+        settings=settings,
+        jobs=JobStore(redis_client, ttl_seconds=600, keys=JobKeys(f"p{uuid.uuid4().hex}:")),
+        uploads=UploadStore(redis_client, data_dir=tmp_path, ttl_seconds=600),
+        engine=RecordingEngine(),
+    )
+
+
+def upload(deps: JobDeps, files: dict[str, bytes]) -> str:
+    upload_id = new_upload_id()
+    directory = deps.uploads.directory(upload_id)
+    directory.mkdir(parents=True)
+    records = []
+    for name, content in files.items():
+        (directory / name).write_bytes(content)
+        records.append(UploadedFile(name=name, size=len(content), sha256="0" * 64))
+    deps.uploads.save(upload_id=upload_id, tenant="t", project_name=None, files=records)
+    return upload_id
+
+
+def job_for(deps: JobDeps, files: dict[str, bytes]) -> str:
+    upload_id = upload(deps, files)
+    body = {"upload_id": upload_id, "region": "eu-west-1"}
+    outcome = deps.jobs.create(
+        tenant="t", upload_id=upload_id, region="eu-west-1", fingerprint=request_fingerprint(body)
+    )
+    return outcome.job.job_id
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return buffer.getvalue()
+
+
+def status(deps: JobDeps, job_id: str):
+    job = deps.jobs.get(job_id)
+    assert job is not None
+    return job
+
+
+def test_zip_upload_completes(deps: JobDeps) -> None:
+    archive = zip_bytes({"repo/main.tf": MAIN_TF, "repo/modules/a/a.tf": MAIN_TF,
+                         "repo/README.md": b"docs"})  # fmt: skip
+    job_id = job_for(deps, {"infra.zip": archive})
+    assert run_job(job_id, deps, request_id="rid") is Outcome.COMPLETED
+    job = status(deps, job_id)
+    assert job.status is JobStatus.COMPLETED and job.attempts == 1
+    # The single top-level folder is stepped into; non-Terraform files stay behind.
+    assert job.result == {"resources": ["main.tf", "modules/a/a.tf"]}
+    call = deps.engine.calls[0]  # type: ignore[attr-defined]
+    assert call["idempotency_key"] == job_id and call["region"] == "eu-west-1"
+    assert call["request_id"] == "rid"
+    assert not (deps.settings.jobs_dir / job_id).exists()
+
+
+def test_single_files_and_plan(deps: JobDeps) -> None:
+    plan = b'{"format_version":"1.2","planned_values":{}}'
+    job_id = job_for(deps, {"main.tf": MAIN_TF, "prod.tfvars": b"a = 1", "plan.json": plan,
+                            "notes.json": b'{"x": 1}'})  # fmt: skip
+    assert run_job(job_id, deps) is Outcome.COMPLETED
+    assert status(deps, job_id).result == {"resources": ["main.tf", "plan.json", "prod.tfvars"]}
+
+
+def test_no_terraform_fails(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"only.tfvars": b"a = 1"})
+    assert run_job(job_id, deps) is Outcome.FAILED
+    job = status(deps, job_id)
+    assert job.status is JobStatus.FAILED and job.error is not None
+    assert job.error["code"] == "no_terraform"
+    assert deps.engine.calls == []  # type: ignore[attr-defined]
+
+
+def test_hostile_archive_fails_with_its_code(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"evil.zip": zip_bytes({"../../escape.tf": MAIN_TF})})
+    assert run_job(job_id, deps) is Outcome.FAILED
+    job = status(deps, job_id)
+    assert job.error is not None and job.error["code"] == "path_traversal"
+    assert not list(deps.settings.data_dir.parent.glob("escape.tf"))
+    assert not (deps.settings.jobs_dir / job_id).exists()
+
+
+def test_transient_error_retries_then_fails(deps: JobDeps) -> None:
+    deps.engine.fail_with = TransientJobError("down", code="engine_unavailable")  # type: ignore[attr-defined]
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    with pytest.raises(RetryLater) as info:
+        run_job(job_id, deps)
+    assert 0 <= info.value.countdown <= deps.settings.retry_backoff_max
+    job = status(deps, job_id)
+    assert job.status is JobStatus.PENDING and job.attempts == 1
+    assert job.error == {"code": "engine_unavailable", "message": "down"}
+    assert run_job(job_id, deps) is Outcome.FAILED  # attempt 2 of 2
+    job = status(deps, job_id)
+    assert job.status is JobStatus.FAILED and job.error["code"] == "engine_unavailable"  # type: ignore[index]
+    assert run_job(job_id, deps) is Outcome.SKIPPED  # a stray redelivery does nothing
+
+
+def test_permanent_error_fails_at_once(deps: JobDeps) -> None:
+    deps.engine.fail_with = PermanentJobError("bad hcl", code="hcl_parse_error")  # type: ignore[attr-defined]
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    assert run_job(job_id, deps) is Outcome.FAILED
+    assert status(deps, job_id).error == {"code": "hcl_parse_error", "message": "bad hcl"}
+
+
+def test_cancelled_before_claim_never_reaches_engine(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    deps.jobs.cancel(job_id)
+    assert run_job(job_id, deps) is Outcome.SKIPPED
+    assert deps.engine.calls == []  # type: ignore[attr-defined]
+    assert status(deps, job_id).status is JobStatus.CANCELLED
+
+
+def test_cancelled_while_running_is_not_completed(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    deps.engine.on_submit = lambda: deps.jobs.cancel(job_id)  # type: ignore[attr-defined]
+    assert run_job(job_id, deps) is Outcome.CANCELLED
+    job = status(deps, job_id)
+    assert job.status is JobStatus.CANCELLED and job.result is None
+
+
+def test_missing_upload_fails(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    job = status(deps, job_id)
+    deps.uploads.redis.delete(deps.uploads.key(job.upload_id))
+    assert run_job(job_id, deps) is Outcome.FAILED
+    assert status(deps, job_id).error["code"] == "upload_missing"  # type: ignore[index]

@@ -1,0 +1,566 @@
+"""The job store: Redis is the system of record for jobs and idempotency keys.
+
+This module owns the Redis key layout for jobs (see `JobKeys`) and every state change.
+The gateway creates, reads, lists and cancels; workers claim, heartbeat and finish;
+the CLI retries. Each state change is one Lua script, so it is atomic across any
+number of gateway and worker processes sharing one Redis::
+
+    PENDING ──claim──▶ RUNNING ──complete──▶ COMPLETED
+       ▲                  │  └────fail─────▶ FAILED ──retry (CLI)──▶ PENDING
+       └──requeue─────────┘
+    PENDING | RUNNING ──cancel──▶ CANCELLED
+
+A terminal state (COMPLETED, FAILED, CANCELLED) is never left by accident: every
+transition names the states it may start from, and the script refuses anything else.
+
+Key layout (all under ``tfq:``; single Redis, not Redis Cluster — the scripts build
+index keys from the job's tenant and status):
+
+- ``tfq:job:{job_id}`` — hash, the job record; expires ``JOB_TTL_SECONDS`` after it finishes.
+- ``tfq:seq`` — counter giving every job a unique, increasing sequence number.
+- ``tfq:jobs`` / ``tfq:jobs:{STATUS}`` — sorted sets of all jobs (score = seq), for operators.
+- ``tfq:t:{tenant}:jobs`` / ``tfq:t:{tenant}:jobs:{STATUS}`` — the same per tenant, for the API.
+- ``tfq:t:{tenant}:idem:{sha256(key)}`` — ``job_id`` + request fingerprint for an
+  ``Idempotency-Key``, scoped per tenant.
+
+Index entries of expired jobs are removed lazily when a listing meets them.
+This module imports neither Flask nor Celery.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, cast
+
+import redis
+
+PREFIX = "tfq:"
+
+
+class JobStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+ACTIVE = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_job_id() -> str:
+    return str(uuid.uuid4())
+
+
+class JobStoreError(Exception):
+    """Base class for job store outcomes the callers must handle."""
+
+
+class JobNotFound(JobStoreError):
+    pass
+
+
+class InvalidTransition(JobStoreError):
+    def __init__(self, job_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"job {job_id} is {current}; cannot become {wanted}")
+        self.job_id = job_id
+        self.current = current
+        self.wanted = wanted
+
+
+class InvalidCursor(JobStoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class JobKeys:
+    """Names of the Redis keys; the one place that spells them."""
+
+    prefix: str = PREFIX
+
+    def job(self, job_id: str) -> str:
+        return f"{self.prefix}job:{job_id}"
+
+    @property
+    def seq(self) -> str:
+        return f"{self.prefix}seq"
+
+    def index(self, tenant: str | None = None, status: str | None = None) -> str:
+        base = f"{self.prefix}jobs" if tenant is None else f"{self.prefix}t:{tenant}:jobs"
+        return base if status is None else f"{base}:{status}"
+
+    def idempotency(self, tenant: str, key: str) -> str:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return f"{self.prefix}t:{tenant}:idem:{digest}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job record as stored; `to_public()` is what the API and CLI show."""
+
+    job_id: str
+    status: JobStatus
+    tenant: str
+    upload_id: str
+    region: str
+    created_at: str
+    updated_at: str
+    started_at: str | None
+    finished_at: str | None
+    attempts: int
+    error: dict[str, str] | None
+    result: dict[str, Any] | None
+    seq: int
+    request_id: str | None
+    heartbeat_at: str | None
+
+    @classmethod
+    def from_hash(cls, raw: Mapping[str, str]) -> Job:
+        error = None
+        if raw.get("error_code"):
+            error = {"code": raw["error_code"], "message": raw.get("error_message", "")}
+        result = json.loads(raw["result"]) if raw.get("result") else None
+        return cls(
+            job_id=raw["job_id"],
+            status=JobStatus(raw["status"]),
+            tenant=raw.get("tenant", ""),
+            upload_id=raw.get("upload_id", ""),
+            region=raw.get("region", ""),
+            created_at=raw.get("created_at", ""),
+            updated_at=raw.get("updated_at", ""),
+            started_at=raw.get("started_at") or None,
+            finished_at=raw.get("finished_at") or None,
+            attempts=int(raw.get("attempts", "0")),
+            error=error,
+            result=result,
+            seq=int(raw.get("seq", "0")),
+            request_id=raw.get("request_id") or None,
+            heartbeat_at=raw.get("heartbeat_at") or None,
+        )
+
+    def to_public(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "status": self.status.value,
+            "upload_id": self.upload_id,
+            "region": self.region,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "attempts": self.attempts,
+            "error": self.error,
+            "result": self.result,
+        }
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    job: Job
+    created: bool  # False: an earlier request with the same idempotency key made it
+    fingerprint_matches: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Job]
+    next_cursor: str | None
+
+
+# --- Lua -----------------------------------------------------------------------------
+# Every script returns a status word first so Python can tell the outcomes apart.
+
+_CREATE = """
+-- KEYS: job, idem ('' when none), seq
+-- ARGV: job_id, fingerprint, idem_ttl, prefix, tenant, field/value pairs...
+if KEYS[2] ~= '' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then
+    local sep = string.find(existing, '\\n', 1, true)
+    local existing_id = string.sub(existing, 1, sep - 1)
+    local existing_fp = string.sub(existing, sep + 1)
+    if redis.call('EXISTS', ARGV[4] .. 'job:' .. existing_id) == 1 then
+      return {'exists', existing_id, existing_fp}
+    end
+  end
+end
+local seq = redis.call('INCR', KEYS[3])
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], 'seq', seq, unpack(fields))
+local prefix, tenant = ARGV[4], ARGV[5]
+redis.call('ZADD', prefix .. 'jobs', seq, ARGV[1])
+redis.call('ZADD', prefix .. 'jobs:PENDING', seq, ARGV[1])
+redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs', seq, ARGV[1])
+redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:PENDING', seq, ARGV[1])
+if KEYS[2] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[1] .. '\\n' .. ARGV[2], 'EX', tonumber(ARGV[3]))
+end
+return {'created', ARGV[1], ARGV[2]}
+"""
+
+_TRANSITION = """
+-- KEYS: job
+-- ARGV: to, allowed_from (comma separated), now, ttl (0 = none), incr_attempts (0/1),
+--       max_attempts (0 = no check), prefix, field/value pairs...
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return {'missing'} end
+local allowed = false
+for state in string.gmatch(ARGV[2], '[^,]+') do
+  if state == current then allowed = true end
+end
+if not allowed then return {'conflict', current} end
+local to = ARGV[1]
+if ARGV[5] == '1' then
+  local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  local max_attempts = tonumber(ARGV[6])
+  if max_attempts > 0 and attempts > max_attempts then
+    return {'exhausted', current, tostring(attempts)}
+  end
+end
+local fields = {}
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], 'status', to, 'updated_at', ARGV[3], unpack(fields))
+if current ~= to then
+  local prefix = ARGV[7]
+  local id = redis.call('HGET', KEYS[1], 'job_id')
+  local tenant = redis.call('HGET', KEYS[1], 'tenant')
+  local seq = redis.call('HGET', KEYS[1], 'seq')
+  redis.call('ZREM', prefix .. 'jobs:' .. current, id)
+  redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
+  redis.call('ZADD', prefix .. 'jobs:' .. to, seq, id)
+  redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:' .. to, seq, id)
+end
+local ttl = tonumber(ARGV[4])
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  local idem = redis.call('HGET', KEYS[1], 'idem_key')
+  if idem and idem ~= '' then redis.call('EXPIRE', idem, ttl) end
+else
+  redis.call('PERSIST', KEYS[1])
+end
+return {'ok', current}
+"""
+
+_DELETE = """
+-- KEYS: job ; ARGV: prefix, allowed_from (comma separated)
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return {'missing'} end
+local allowed = false
+for state in string.gmatch(ARGV[2], '[^,]+') do
+  if state == current then allowed = true end
+end
+if not allowed then return {'conflict', current} end
+local prefix = ARGV[1]
+local id = redis.call('HGET', KEYS[1], 'job_id')
+local tenant = redis.call('HGET', KEYS[1], 'tenant')
+local idem = redis.call('HGET', KEYS[1], 'idem_key')
+redis.call('ZREM', prefix .. 'jobs', id)
+redis.call('ZREM', prefix .. 'jobs:' .. current, id)
+redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs', id)
+redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
+if idem and idem ~= '' then
+  local value = redis.call('GET', idem)
+  if value and string.sub(value, 1, #id + 1) == id .. '\\n' then redis.call('DEL', idem) end
+end
+redis.call('DEL', KEYS[1])
+return {'ok', current}
+"""
+
+
+def _decode(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+        version, _, seq = text.partition(":")
+        if version != "v1":
+            raise ValueError(version)
+        value = int(seq)
+        if value < 0:
+            raise ValueError(seq)
+        return value
+    except (ValueError, UnicodeError, binascii.Error):
+        raise InvalidCursor("cursor is not valid") from None
+
+
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """A stable digest of a job request, to tell a replay from a reused key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class JobStore:
+    """Job records in Redis. Safe to share between threads; one per process."""
+
+    def __init__(
+        self, client: redis.Redis, *, ttl_seconds: int, keys: JobKeys | None = None
+    ) -> None:
+        self.redis = client
+        self.ttl_seconds = ttl_seconds
+        self.keys = keys or JobKeys()
+        self._create = client.register_script(_CREATE)
+        self._transition = client.register_script(_TRANSITION)
+        self._delete = client.register_script(_DELETE)
+
+    # --- creation and reads ----------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        tenant: str,
+        upload_id: str,
+        region: str,
+        fingerprint: str,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+        job_id: str | None = None,
+    ) -> CreateOutcome:
+        job_id = job_id or new_job_id()
+        now = utcnow()
+        idem_key = self.keys.idempotency(tenant, idempotency_key) if idempotency_key else ""
+        fields = {
+            "job_id": job_id,
+            "status": JobStatus.PENDING.value,
+            "tenant": tenant,
+            "upload_id": upload_id,
+            "region": region,
+            "created_at": now,
+            "updated_at": now,
+            "attempts": "0",
+            "fingerprint": fingerprint,
+            "idem_key": idem_key,
+            "request_id": request_id or "",
+        }
+        flat: list[str] = []
+        for name, value in fields.items():
+            flat.extend((name, value))
+        raw = self._create(
+            keys=[self.keys.job(job_id), idem_key, self.keys.seq],
+            args=[job_id, fingerprint, self.ttl_seconds, self.keys.prefix, tenant, *flat],
+        )
+        outcome, stored_id, stored_fp = (_decode(v) for v in raw)
+        job = self.get(stored_id)
+        if job is None:  # deleted between the script and the read
+            raise JobNotFound(stored_id)
+        return CreateOutcome(
+            job=job, created=outcome == "created", fingerprint_matches=stored_fp == fingerprint
+        )
+
+    def get(self, job_id: str, *, tenant: str | None = None) -> Job | None:
+        raw = self.redis.hgetall(self.keys.job(job_id))
+        if not raw:
+            return None
+        job = Job.from_hash({_decode(k): _decode(v) for k, v in raw.items()})
+        if tenant is not None and job.tenant != tenant:
+            return None  # another tenant's job does not exist for this caller
+        return job
+
+    def list(
+        self,
+        *,
+        tenant: str | None,
+        status: JobStatus | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page:
+        """Newest first. The cursor is the last seen sequence number, so walking it visits
+        every job that existed when the walk started exactly once, even while jobs are
+        created, change status or expire."""
+        index = self.keys.index(tenant, status.value if status else None)
+        upper: str = f"({_decode_cursor(cursor)}" if cursor else "+inf"
+        found: list[Job] = []
+        while len(found) <= limit:
+            batch = self.redis.zrevrangebyscore(
+                index, upper, "-inf", start=0, num=limit + 1 - len(found), withscores=True
+            )
+            if not batch:
+                break
+            pipe = self.redis.pipeline(transaction=False)
+            for member, _score in batch:
+                pipe.hgetall(self.keys.job(_decode(member)))
+            stale: list[str] = []
+            for (member, _score), raw in zip(batch, pipe.execute(), strict=True):
+                if raw:
+                    found.append(Job.from_hash({_decode(k): _decode(v) for k, v in raw.items()}))
+                else:
+                    stale.append(_decode(member))
+            if stale:
+                self.redis.zrem(index, *stale)
+            upper = f"({int(batch[-1][1])}"
+        items = found[:limit]
+        next_cursor = _encode_cursor(items[-1].seq) if len(found) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
+
+    # --- transitions -----------------------------------------------------------------
+
+    def _run_transition(
+        self,
+        job_id: str,
+        to: JobStatus,
+        allowed_from: Iterable[JobStatus],
+        fields: Mapping[str, str] | None = None,
+        *,
+        incr_attempts: bool = False,
+        max_attempts: int = 0,
+    ) -> list[str]:
+        # Terminal records expire with their idempotency key; active ones never do.
+        ttl = self.ttl_seconds if to in TERMINAL else 0
+        flat: list[str] = []
+        for name, value in (fields or {}).items():
+            flat.extend((name, value))
+        raw = self._transition(
+            keys=[self.keys.job(job_id)],
+            args=[
+                to.value,
+                ",".join(s.value for s in allowed_from),
+                utcnow(),
+                ttl,
+                "1" if incr_attempts else "0",
+                max_attempts,
+                self.keys.prefix,
+                *flat,
+            ],
+        )
+        result = [_decode(v) for v in raw]
+        if result[0] == "missing":
+            raise JobNotFound(job_id)
+        if result[0] == "conflict":
+            raise InvalidTransition(job_id, result[1], to.value)
+        return result
+
+    def claim(self, job_id: str, *, max_attempts: int) -> Job | None:
+        """PENDING (or RUNNING, when a dead worker's task is re-delivered) → RUNNING,
+        attempts + 1. Returns None when the job must not run (cancelled, finished,
+        gone); fails the job with ``max_attempts_exceeded`` when attempts run out."""
+        now = utcnow()
+        try:
+            result = self._run_transition(
+                job_id,
+                JobStatus.RUNNING,
+                ACTIVE,
+                {"started_at": now, "heartbeat_at": now},
+                incr_attempts=True,
+                max_attempts=max_attempts,
+            )
+        except (JobNotFound, InvalidTransition):
+            return None
+        if result[0] == "exhausted":
+            self.fail(
+                job_id,
+                "max_attempts_exceeded",
+                f"gave up after {max_attempts} attempts",
+                allowed_from=ACTIVE,
+            )
+            return None
+        return self.get(job_id)
+
+    def heartbeat(self, job_id: str) -> None:
+        self.redis.hset(self.keys.job(job_id), "heartbeat_at", utcnow())
+
+    def complete(self, job_id: str, result: Mapping[str, Any]) -> Job:
+        self._run_transition(
+            job_id,
+            JobStatus.COMPLETED,
+            {JobStatus.RUNNING},
+            {
+                "result": json.dumps(result, separators=(",", ":")),
+                "finished_at": utcnow(),
+                "error_code": "",
+                "error_message": "",
+            },
+        )
+        return cast(Job, self.get(job_id))
+
+    def fail(
+        self,
+        job_id: str,
+        code: str,
+        message: str,
+        *,
+        allowed_from: Iterable[JobStatus] = (JobStatus.RUNNING,),
+    ) -> None:
+        self._run_transition(
+            job_id,
+            JobStatus.FAILED,
+            allowed_from,
+            {"error_code": code, "error_message": message[:2000], "finished_at": utcnow()},
+        )
+
+    def requeue(self, job_id: str, code: str, message: str) -> None:
+        """RUNNING → PENDING after a transient failure; the error stays visible until the
+        next attempt finishes."""
+        self._run_transition(
+            job_id,
+            JobStatus.PENDING,
+            {JobStatus.RUNNING},
+            {"error_code": code, "error_message": message[:2000]},
+        )
+
+    def cancel(self, job_id: str) -> None:
+        self._run_transition(job_id, JobStatus.CANCELLED, ACTIVE, {"finished_at": utcnow()})
+
+    def is_cancelled(self, job_id: str) -> bool:
+        status = self.redis.hget(self.keys.job(job_id), "status")
+        return status is None or _decode(status) == JobStatus.CANCELLED.value
+
+    def retry(self, job_id: str) -> Job:
+        """FAILED → PENDING for an operator's retry: attempts start again."""
+        self._run_transition(
+            job_id,
+            JobStatus.PENDING,
+            {JobStatus.FAILED},
+            {
+                "attempts": "0",
+                "error_code": "",
+                "error_message": "",
+                "finished_at": "",
+                "started_at": "",
+            },
+        )
+        return cast(Job, self.get(job_id))
+
+    def rollback_create(self, job_id: str) -> bool:
+        """Remove a PENDING job whose task could not be published. True when removed."""
+        result = self._delete(
+            keys=[self.keys.job(job_id)], args=[self.keys.prefix, JobStatus.PENDING.value]
+        )
+        return _decode(result[0]) == "ok"
+
+    def delete(self, job_id: str) -> None:
+        """Delete a finished job's record (its files are the caller's to remove)."""
+        result = [
+            _decode(v)
+            for v in self._delete(
+                keys=[self.keys.job(job_id)],
+                args=[self.keys.prefix, ",".join(s.value for s in TERMINAL)],
+            )
+        ]
+        if result[0] == "missing":
+            raise JobNotFound(job_id)
+        if result[0] == "conflict":
+            raise InvalidTransition(job_id, result[1], "deleted")

@@ -1,0 +1,55 @@
+"""The worker process's collaborators, built on first use in each pool process.
+
+Built lazily (not at import) and per process: a prefork child must not share the
+parent's Redis sockets or HTTP connections.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import redis
+import requests
+
+from tfquote.jobs import JobStore
+from tfquote.settings import Settings
+from tfquote.uploads import UploadStore
+from workers.engine_client import EngineClient
+from workers.pipeline import JobDeps
+
+_lock = threading.Lock()
+_deps: tuple[int, JobDeps] | None = None
+
+
+def build_deps(settings: Settings) -> JobDeps:
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_timeout,
+        health_check_interval=15,
+    )
+    session = requests.Session()
+    return JobDeps(
+        settings=settings,
+        jobs=JobStore(client, ttl_seconds=settings.job_ttl_seconds),
+        uploads=UploadStore(
+            client, data_dir=settings.data_dir, ttl_seconds=settings.job_ttl_seconds
+        ),
+        engine=EngineClient(
+            settings.engine_url,
+            session=session,
+            connect_timeout=settings.engine_connect_timeout,
+            read_timeout=settings.engine_read_timeout,
+            poll_interval=settings.engine_poll_interval,
+            poll_timeout=max(1.0, settings.task_soft_time_limit - 30),
+        ),
+    )
+
+
+def get_deps() -> JobDeps:
+    global _deps
+    with _lock:
+        if _deps is None or _deps[0] != os.getpid():
+            _deps = (os.getpid(), build_deps(Settings.from_env()))
+        return _deps[1]

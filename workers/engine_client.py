@@ -1,0 +1,157 @@
+"""The HTTP client for the downstream estimation engine (``ENGINE_URL``).
+
+Contract (README, "Engine contract"): ``POST /v1/estimates`` with the job's bundle, the
+region and options, and ``Idempotency-Key: <job_id>``; the engine answers ``200`` with
+the result at once, or ``202`` plus ``Location`` to poll ``GET /v1/estimates/{id}``.
+Because every retry carries the same key, a retried submission never makes the engine
+do the work twice.
+
+Failures are sorted here: connection errors, timeouts, 5xx and 429 are transient
+(retried); other 4xx answers are permanent and keep the engine's error code. The
+``requests.Session`` is injected so tests can hand in their own transport. Imports
+neither Flask nor Celery.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from workers.errors import JobCancelled, PermanentJobError, TransientJobError
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+def _error_of(response: requests.Response) -> tuple[str | None, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:200]
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return error.get("code"), str(error.get("message", ""))[:500]
+    return None, str(body)[:200]
+
+
+class EngineClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: requests.Session | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        poll_interval: float = 0.5,
+        poll_timeout: float = 180.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.session = session or requests.Session()
+        self.timeout = (connect_timeout, read_timeout)
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self.sleep = sleep
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        try:
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise TransientJobError(f"engine timed out: {exc}", code="engine_timeout") from exc
+        except requests.RequestException as exc:
+            raise TransientJobError(
+                f"engine unreachable: {exc.__class__.__name__}", code="engine_unavailable"
+            ) from exc
+
+    def _check(self, response: requests.Response) -> dict[str, Any]:
+        if response.status_code in _TRANSIENT_STATUS:
+            code, message = _error_of(response)
+            raise TransientJobError(
+                f"engine answered {response.status_code}: {message}",
+                code="engine_unavailable",
+            )
+        if response.status_code >= 400:
+            code, message = _error_of(response)
+            raise PermanentJobError(
+                message or f"engine rejected the job ({response.status_code})",
+                code=code or "engine_rejected",
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            raise TransientJobError(
+                "engine sent a non-JSON answer", code="engine_bad_response"
+            ) from None
+        if not isinstance(body, dict):
+            raise TransientJobError("engine sent a non-object answer", code="engine_bad_response")
+        return body
+
+    def health(self) -> bool:
+        try:
+            return self.session.get(urljoin(self.base_url, "health"), timeout=2).ok
+        except requests.RequestException:
+            return False
+
+    def submit(
+        self,
+        bundle: Path,
+        *,
+        region: str,
+        idempotency_key: str,
+        options: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+        should_continue: Callable[[], bool] = lambda: True,
+    ) -> dict[str, Any]:
+        """Submit a bundle and return the engine's result document."""
+        headers = {"Idempotency-Key": idempotency_key}
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        with bundle.open("rb") as fh:
+            response = self._request(
+                "POST",
+                urljoin(self.base_url, "v1/estimates"),
+                headers=headers,
+                data={"region": region, "options": json.dumps(dict(options or {}))},
+                files={"bundle": ("bundle.tar.gz", fh, "application/gzip")},
+            )
+        body = self._check(response)
+        if response.status_code == 202:
+            location = response.headers.get("Location") or f"v1/estimates/{body.get('id')}"
+            return self._poll(urljoin(self.base_url, location), headers, should_continue)
+        return self._result_of(body)
+
+    def _result_of(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        status = body.get("status", "succeeded")
+        if status == "failed":
+            error = body.get("error") or {}
+            raise PermanentJobError(
+                str(error.get("message", "engine failed the estimate")),
+                code=str(error.get("code") or "engine_failed"),
+            )
+        result = body.get("result")
+        if not isinstance(result, dict):
+            raise TransientJobError("engine answer has no result", code="engine_bad_response")
+        return result
+
+    def _poll(
+        self, url: str, headers: Mapping[str, str], should_continue: Callable[[], bool]
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + self.poll_timeout
+        poll_headers = {k: v for k, v in headers.items() if k == "X-Request-ID"}
+        while True:
+            body = self._check(self._request("GET", url, headers=poll_headers))
+            if body.get("status") in ("succeeded", "failed"):
+                return self._result_of(body)
+            if not should_continue():
+                raise JobCancelled("job was cancelled while the engine worked")
+            if time.monotonic() > deadline:
+                raise TransientJobError("engine did not finish in time", code="engine_timeout")
+            self.sleep(self.poll_interval)

@@ -1,0 +1,34 @@
+"""Celery tasks: thin like views. They take ids and delegate to `workers.pipeline`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from tfquote.jobs import InvalidTransition, JobNotFound
+from tfquote.logs import job_context
+from tfquote.tasks import PROCESS_JOB, REQUEST_ID_HEADER
+from workers.deps import get_deps
+from workers.pipeline import RetryLater, run_job
+
+
+@shared_task(bind=True, name=PROCESS_JOB)
+def process_job(self: Task, job_id: str) -> str:
+    request_id: Any = getattr(self.request, REQUEST_ID_HEADER, None) or (
+        (self.request.headers or {}).get(REQUEST_ID_HEADER)
+    )
+    with job_context(job_id, request_id):
+        deps = get_deps()
+        try:
+            return run_job(job_id, deps, request_id=request_id).value
+        except RetryLater as retry:
+            # Same task id (= job id) and same headers: the retry is the same job.
+            raise self.retry(countdown=retry.countdown, max_retries=None) from retry
+        except SoftTimeLimitExceeded:
+            try:
+                deps.jobs.fail(job_id, "job_timeout", "the job exceeded its time limit")
+            except (InvalidTransition, JobNotFound):
+                pass
+            return "failed"
