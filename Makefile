@@ -39,7 +39,7 @@ run: $(STAMP)
 	  exec $(BIN)/honcho start -f Procfile; \
 	else \
 	  $(BIN)/python -m tfquote.banner; \
-	  exec $(BIN)/honcho start -f Procfile engine worker gateway flower; \
+	  exec $(BIN)/honcho start -f Procfile engine worker beat gateway flower; \
 	fi
 
 test: $(STAMP)

@@ -6,7 +6,7 @@ The reliability settings are deliberate; see the README's durability section.
 """
 
 from tfquote.settings import Settings
-from tfquote.tasks import JOBS_QUEUE
+from tfquote.tasks import JOBS_QUEUE, SWEEP_FILES
 
 _settings = Settings.from_env()
 
@@ -43,3 +43,9 @@ task_send_sent_event = True
 worker_hijack_root_logger = False
 worker_redirect_stdouts = False
 timezone = "UTC"
+
+# Periodic housekeeping, run by one `celery -A workers beat` process (Procfile: beat).
+beat_schedule = {
+    "sweep-expired-files": {"task": SWEEP_FILES, "schedule": 600.0},
+}
+beat_schedule_filename = str(_settings.data_dir / "celerybeat-schedule")

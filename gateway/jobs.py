@@ -34,7 +34,8 @@ _JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 def _load(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
     try:
-        return schema.load(data)  # type: ignore[no-any-return]
+        loaded: dict[str, Any] = schema.load(data)
+        return loaded
     except ValidationError as exc:
         raise ValidationFailed("request validation failed", details=exc.messages) from None
 
@@ -120,7 +121,7 @@ def list_jobs() -> Response:
     query = _load(JobListQuerySchema(), request.args.to_dict())
     status = JobStatus(query["status"]) if query["status"] else None
     try:
-        page = services().jobs.list(
+        page = services().jobs.list_jobs(
             tenant=current_tenant(), status=status, limit=query["limit"], cursor=query["cursor"]
         )
     except InvalidCursor:

@@ -24,7 +24,8 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["tfquote"]  # type: ignore[no-any-return]
+    services: Services = current_app.extensions["tfquote"]
+    return services
 
 
 def redis_client(url: str, *, socket_timeout: float) -> redis.Redis:

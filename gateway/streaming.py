@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from flask import Request, current_app
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser
+from werkzeug.formparser import FormDataParser, MultiPartParser
 
 # Bigger reads than Werkzeug's 64 KiB default mean fewer Python-level loop turns.
 PARSE_BUFFER_SIZE = 1024 * 1024
@@ -69,9 +69,9 @@ class _FormDataParser(FormDataParser):
         kwargs["silent"] = False
         super().__init__(*args, **kwargs)
 
-    def _parse_multipart(self, stream: Any, mimetype: str, content_length: Any, options: Any):  # type: ignore[no-untyped-def]
-        from werkzeug.formparser import MultiPartParser
-
+    def _parse_multipart(
+        self, stream: Any, mimetype: str, content_length: Any, options: Any
+    ) -> Any:
         parser = MultiPartParser(
             stream_factory=self.stream_factory,
             max_form_memory_size=self.max_form_memory_size,

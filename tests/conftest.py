@@ -61,7 +61,7 @@ def data_dir(session_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def engine_url(redis_url: str, session_dir: Path) -> Iterator[str]:
     port = redis_server.free_port()
-    env = service_env({"REDIS_URL": redis_url, "LOG_LEVEL": "INFO"})
+    env = service_env({"REDIS_URL": redis_url, "ENGINE_REDIS_URL": redis_url, "LOG_LEVEL": "INFO"})
     service = start_service(
         "engine",
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
@@ -114,9 +114,7 @@ def worker(stack_env: dict[str, str], session_dir: Path) -> Iterator[Service]:
 
 
 @pytest.fixture(scope="session")
-def gateway_url(
-    stack_env: dict[str, str], session_dir: Path, worker: Service
-) -> Iterator[str]:
+def gateway_url(stack_env: dict[str, str], session_dir: Path, worker: Service) -> Iterator[str]:
     port = redis_server.free_port()
     service = start_service(
         "gateway",

@@ -74,7 +74,7 @@ def test_procfile_names_every_process() -> None:
     entries = dict(
         line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
     )
-    assert set(entries) == {"redis", "engine", "worker", "gateway", "flower"}
+    assert set(entries) == {"redis", "engine", "worker", "beat", "gateway", "flower"}
     assert "celery -A workers worker" in entries["worker"]
     assert "celery -A workers flower" in entries["flower"]
     assert "${FLOWER_PORT" in entries["flower"] and "${GATEWAY_PORT" in entries["gateway"]

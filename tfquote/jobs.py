@@ -380,7 +380,7 @@ class JobStore:
             return None  # another tenant's job does not exist for this caller
         return job
 
-    def list(
+    def list_jobs(
         self,
         *,
         tenant: str | None,

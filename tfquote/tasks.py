@@ -8,6 +8,7 @@ breaking change for messages already queued.
 from __future__ import annotations
 
 PROCESS_JOB = "workers.process_job"
+SWEEP_FILES = "workers.sweep_files"
 
 #: The default queue every job goes to.
 JOBS_QUEUE = "jobs"

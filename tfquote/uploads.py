@@ -127,7 +127,7 @@ class UploadStore:
             created_at=utcnow(),
             files=tuple(files),
         )
-        mapping = {
+        mapping: dict[str | bytes, str] = {
             "upload_id": upload_id,
             "tenant": tenant,
             "project_name": project_name or "",

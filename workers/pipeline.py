@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import random
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tfquote.archives import ArchiveLimits
-
 from tfquote.jobs import InvalidTransition, JobNotFound, JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
@@ -34,10 +34,10 @@ class Engine(Protocol):
         *,
         region: str,
         idempotency_key: str,
-        options: dict[str, object] | None = None,
+        options: Mapping[str, Any] | None = None,
         request_id: str | None = None,
-        should_continue: object = ...,
-    ) -> dict[str, object]: ...
+        should_continue: Callable[[], bool] = ...,
+    ) -> dict[str, Any]: ...
 
 
 @dataclass

@@ -9,7 +9,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from tfquote.jobs import InvalidTransition, JobNotFound
 from tfquote.logs import job_context
-from tfquote.tasks import PROCESS_JOB, REQUEST_ID_HEADER
+from tfquote.tasks import PROCESS_JOB, REQUEST_ID_HEADER, SWEEP_FILES
+from workers import maintenance
 from workers.deps import get_deps
 from workers.pipeline import RetryLater, run_job
 
@@ -32,3 +33,10 @@ def process_job(self: Task, job_id: str) -> str:
             except (InvalidTransition, JobNotFound):
                 pass
             return "failed"
+
+
+@shared_task(name=SWEEP_FILES, ignore_result=True)
+def sweep_files() -> dict[str, int]:
+    deps = get_deps()
+    report = maintenance.sweep_files(deps.settings.data_dir, deps.jobs, deps.uploads)
+    return report.__dict__

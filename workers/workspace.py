@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tfquote.archives import ArchiveError, ArchiveLimits, extract_archive
-
 from tfquote.uploads import Upload, is_archive
 from workers.errors import PermanentJobError
 

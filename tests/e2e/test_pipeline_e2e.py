@@ -9,7 +9,6 @@ import re
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,7 +175,9 @@ def test_twenty_concurrent_identical_requests(
     before = engine_computed(redis_url)
     key = f"race-{time.time_ns()}"
     with ThreadPoolExecutor(20) as pool:
-        responses = list(pool.map(lambda _: create_job(gateway_url, up["upload_id"], key), range(20)))
+        responses = list(
+            pool.map(lambda _: create_job(gateway_url, up["upload_id"], key), range(20))
+        )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 19 + [202], statuses
     job_ids = {r.json()["job_id"] for r in responses}

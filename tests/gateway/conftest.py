@@ -28,7 +28,11 @@ def gateway_redis_url(redis_url: str) -> str:
 @pytest.fixture
 def app(gateway_redis_url: str, tmp_path: Path, dispatcher: RecordingJobDispatcher) -> Flask:
     return create_app(
-        {"REDIS_URL": gateway_redis_url, "DATA_DIR": str(tmp_path / "data"), "MAX_UPLOAD_BYTES": 4096},
+        {
+            "REDIS_URL": gateway_redis_url,
+            "DATA_DIR": str(tmp_path / "data"),
+            "MAX_UPLOAD_BYTES": 4096,
+        },
         dispatcher=dispatcher,
     )
 

@@ -191,9 +191,10 @@ def test_errors_are_json(client, method, path, status, code) -> None:
 
 
 def test_request_id_is_echoed_only_when_safe(client) -> None:
-    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers[
-        "X-Request-ID"
-    ] == "abc-123"
+    assert (
+        client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
+        == "abc-123"
+    )
     replaced = client.get("/health", headers={"X-Request-ID": "bad id\x7f<script>"})
     assert replaced.headers["X-Request-ID"] != "bad id\x7f<script>"
     assert len(replaced.headers["X-Request-ID"]) == 32

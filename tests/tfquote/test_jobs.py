@@ -146,7 +146,7 @@ def test_listing_walks_every_job_once_newest_first(store: JobStore) -> None:
     cursor = None
     pages = 0
     while True:
-        page = store.list(tenant="acme", limit=7, cursor=cursor)
+        page = store.list_jobs(tenant="acme", limit=7, cursor=cursor)
         seen.extend(j.job_id for j in page.items)
         pages += 1
         if page.next_cursor is None:
@@ -161,17 +161,17 @@ def test_listing_filters_by_status_and_skips_expired(store: JobStore) -> None:
     store.claim(ids[1], max_attempts=3)
     store.fail(ids[1], "boom", "x")
     store.redis.delete(store.keys.job(ids[3]))  # as if it had expired
-    failed = store.list(tenant="acme", status=JobStatus.FAILED)
+    failed = store.list_jobs(tenant="acme", status=JobStatus.FAILED)
     assert [j.job_id for j in failed.items] == [ids[1]]
-    everything = store.list(tenant="acme", limit=100)
+    everything = store.list_jobs(tenant="acme", limit=100)
     assert [j.job_id for j in everything.items] == [ids[4], ids[2], ids[1], ids[0]]
-    assert store.list(tenant="other").items == []
+    assert store.list_jobs(tenant="other").items == []
 
 
 @pytest.mark.parametrize("cursor", ["nope", "dj", "!!!!", "djE6LTE"])
 def test_bad_cursor(store: JobStore, cursor: str) -> None:
     with pytest.raises(InvalidCursor):
-        store.list(tenant="acme", cursor=cursor)
+        store.list_jobs(tenant="acme", cursor=cursor)
 
 
 def test_delete_only_finished_jobs(store: JobStore) -> None:

@@ -62,8 +62,9 @@ def as_json(status: int, body: object, headers: dict[str, str] | None = None) ->
 
 def test_sync_result(engine: ScriptedEngine, bundle: Path) -> None:
     engine.handler = lambda r: as_json(200, {"id": "e1", "status": "succeeded", "result": {"n": 1}})
-    result = client(engine.url).submit(bundle, region="us-east-1", idempotency_key="job-1",
-                                       request_id="rid-1")
+    result = client(engine.url).submit(
+        bundle, region="us-east-1", idempotency_key="job-1", request_id="rid-1"
+    )
     assert result == {"n": 1}
     method, path, headers = engine.requests[-1]
     assert (method, path) == ("POST", "/v1/estimates")
@@ -108,7 +109,9 @@ def test_transient_statuses(engine: ScriptedEngine, bundle: Path, status: int) -
 
 
 def test_permanent_error_keeps_engine_code(engine: ScriptedEngine, bundle: Path) -> None:
-    engine.handler = lambda r: as_json(422, {"error": {"code": "hcl_parse_error", "message": "bad"}})
+    engine.handler = lambda r: as_json(
+        422, {"error": {"code": "hcl_parse_error", "message": "bad"}}
+    )
     with pytest.raises(PermanentJobError) as info:
         client(engine.url).submit(bundle, region="us-east-1", idempotency_key="j")
     assert info.value.code == "hcl_parse_error"
