@@ -9,6 +9,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 REDIS_PORT ?= 6380
 DATA_DIR ?= var/data
 export DATA_DIR
+# Local runs are unauthenticated unless you say otherwise (the banner says so loudly).
+AUTH_ENABLED ?= false
+export AUTH_ENABLED
 
 .PHONY: help install run test test-unit lint format typecheck bench clean
 

@@ -33,7 +33,7 @@ class _CountingReader(io.RawIOBase):
     PAX records, padding, content) counts, not just what member headers claim.
     """
 
-    def __init__(self, inner: IO[bytes], limit: int) -> None:
+    def __init__(self, inner: IO[bytes] | gzip.GzipFile, limit: int) -> None:
         super().__init__()
         self._inner = inner
         self._limit = limit

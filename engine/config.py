@@ -28,6 +28,7 @@ Environment variables
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,3 +148,8 @@ def _convert(name: str, spec: Any, raw: str) -> Any:
 def _positive(name: str, value: float) -> None:
     if value <= 0:
         raise ValueError(f"{name} must be > 0")
+
+
+def load_settings() -> EngineSettings:
+    """Settings from the real process environment (the only ``os.environ`` read)."""
+    return EngineSettings.from_env(os.environ)

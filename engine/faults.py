@@ -40,7 +40,9 @@ class FaultInjector:
     sleep: Callable[[float], None] = time.sleep
 
     @classmethod
-    def from_settings(cls, settings: EngineSettings, rng: random.Random | None = None) -> FaultInjector:
+    def from_settings(
+        cls, settings: EngineSettings, rng: random.Random | None = None
+    ) -> FaultInjector:
         return cls(
             rate=settings.fault_rate,
             kinds=settings.fault_kinds,

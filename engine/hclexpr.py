@@ -208,8 +208,8 @@ def _to_number(value: Any) -> int | float:
         return _normal_number(value)
     if isinstance(value, str):
         try:
-            return _normal_number(float(value)) if "." in value or "e" in value.lower() else int(
-                value
+            return (
+                _normal_number(float(value)) if "." in value or "e" in value.lower() else int(value)
             )
         except ValueError:
             pass
@@ -541,7 +541,9 @@ class _Evaluator:
     # --- functions and for-expressions -------------------------------------------------------
 
     def function_call(self, node: Tree) -> Any:
-        names = [str(_tokens(child)[0]) for child in _subtrees(node) if _data(child) == "identifier"]
+        names = [
+            str(_tokens(child)[0]) for child in _subtrees(node) if _data(child) == "identifier"
+        ]
         if len(names) != 1:
             return UnknownValue(f"provider function {'::'.join(names)}() is not evaluated")
         name = names[0]
@@ -629,8 +631,10 @@ class _Evaluator:
         return out
 
     def _for_iterations(self, intro: Tree) -> Any:
-        idents = [str(_tokens(child)[0]) for child in _subtrees(intro) if _data(child) == "identifier"]
-        collection_node = [child for child in _subtrees(intro) if _data(child) != "identifier"][0]
+        idents = [
+            str(_tokens(child)[0]) for child in _subtrees(intro) if _data(child) == "identifier"
+        ]
+        collection_node = next(child for child in _subtrees(intro) if _data(child) != "identifier")
         collection = self.eval(collection_node)
         if isinstance(collection, UnknownValue):
             yield collection
@@ -940,7 +944,10 @@ def _fn_slice(value: Any, start: Any, end: Any) -> Any:
 def _fn_range(*args: Any) -> Any:
     if (found := _known(*args)) is not None:
         return found
-    numbers = [_to_number(arg) for arg in args]
+    numbers: list[int | float] = [_to_number(arg) for arg in args]
+    start: int | float
+    stop: int | float
+    step: int | float
     if len(numbers) == 1:
         start, stop, step = 0, numbers[0], 1
     elif len(numbers) == 2:

@@ -52,7 +52,7 @@ class EngineRequest(Request):
         return io.BytesIO()
 
 
-class RequestLogAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+class RequestLogAdapter(logging.LoggerAdapter):
     """Adds ``request_id`` to every record (``extra`` given per call is merged in)."""
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:

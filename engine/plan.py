@@ -49,8 +49,12 @@ def looks_like_plan(document: Any) -> bool:
     Deliberately broad (``terraform_version`` alone qualifies) so that a *state* document is
     routed to :func:`parse_plan` and rejected there with ``not_a_plan`` rather than ignored.
     """
-    return isinstance(document, dict) and "format_version" in document and any(
-        key in document for key in ("planned_values", "resource_changes", "terraform_version")
+    return (
+        isinstance(document, dict)
+        and "format_version" in document
+        and any(
+            key in document for key in ("planned_values", "resource_changes", "terraform_version")
+        )
     )
 
 

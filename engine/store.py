@@ -124,7 +124,9 @@ def idempotency_digest(key: str) -> str:
 class InMemoryEstimateStore:
     """Thread-safe, process-local store with the same semantics (no TTL expiry)."""
 
-    def __init__(self, *, lease_seconds: float = 300.0, clock: Callable[[], float] = time.time):
+    def __init__(
+        self, *, lease_seconds: float = 300.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self._lease = lease_seconds
         self._clock = clock
         self._cond = threading.Condition()
@@ -382,7 +384,7 @@ class RedisEstimateStore:
         data = self._call(lambda: self._redis.hgetall(self._estimate_key(estimate_id)))
         if not data:
             return None
-        return _record_from_hash(estimate_id, data)  # type: ignore[arg-type]
+        return _record_from_hash(estimate_id, data)
 
     def start(self, estimate_id: str, token: str) -> bool:
         keys = [self._estimate_key(estimate_id), f"{self._prefix}stats:computed"]
@@ -422,7 +424,7 @@ class RedisEstimateStore:
 
     def stats(self) -> dict[str, int]:
         raw = self._call(lambda: self._redis.get(f"{self._prefix}stats:computed"))
-        return {"computed": int(raw or 0)}  # type: ignore[arg-type]
+        return {"computed": int(raw or 0)}
 
     def ping(self) -> bool:
         try:

@@ -26,7 +26,7 @@ def create_app(
     `config` overrides settings by name (``{"REDIS_URL": ..., "DATA_DIR": ...}``);
     `dispatcher` replaces the Celery dispatcher (tests pass a recording fake).
     """
-    from gateway import health, jobs, requestlog, uploads
+    from gateway import auth, health, jobs, ratelimit, requestlog, uploads
     from gateway.dispatch import CeleryJobDispatcher
     from gateway.errors import register_error_handlers
     from gateway.services import Services, redis_client
@@ -37,6 +37,7 @@ def create_app(
 
     if settings is None:
         settings = Settings.from_env(overrides=config)
+    settings.validate_auth()
 
     app = Flask(__name__)
     app.request_class = UploadRequest
@@ -65,7 +66,9 @@ def create_app(
 
     register_error_handlers(app)
     requestlog.init_app(app)
+    auth.init_app(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)
+    ratelimit.init_app(app, settings)
     return app

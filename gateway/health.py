@@ -33,6 +33,7 @@ def ready() -> tuple[Response, int]:
         checks["broker"] = "ok"
     except Exception as exc:
         checks["broker"] = f"error: {exc.__class__.__name__}"
+        log.warning("broker check failed: %s", exc)
     failed = [name for name, state in checks.items() if state != "ok"]
     if not failed:
         return jsonify({"status": "ready", "checks": checks}), 200

@@ -21,7 +21,8 @@ def _no_default_redis() -> Iterator[None]:
     """Point the defaults at a port nothing listens on, so a test that forgets to pass
     its private Redis fails loudly instead of touching the machine's port 6379."""
     mp = pytest.MonkeyPatch()
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "ENGINE_REDIS_URL"):
+    # (Not CELERY_BROKER_URL: Celery itself lets that variable beat any configuration.)
+    for name in ("REDIS_URL", "ENGINE_REDIS_URL"):
         mp.setenv(name, "redis://127.0.0.1:1/15")
     yield
     mp.undo()
@@ -82,6 +83,9 @@ def stack_env(redis_url: str, data_dir: Path, engine_url: str) -> dict[str, str]
         "DATA_DIR": str(data_dir),
         "ENGINE_URL": engine_url,
         "AUTH_ENABLED": "false",
+        "RATE_LIMIT_JOBS": "100000/minute",
+        "RATE_LIMIT_UPLOADS": "100000/minute",
+        "RATE_LIMIT_READS": "100000/minute",
         "MAX_ATTEMPTS": "3",
         "RETRY_BACKOFF_BASE": "0.2",
         "RETRY_BACKOFF_MAX": "1",

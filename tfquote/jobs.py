@@ -33,6 +33,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from typing import Any, cast
 import redis
 
 PREFIX = "tfq:"
+_SAFE_TENANT = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 
 
 class JobStatus(StrEnum):
@@ -102,13 +104,25 @@ class JobKeys:
     def seq(self) -> str:
         return f"{self.prefix}seq"
 
+    @staticmethod
+    def tenant_segment(tenant: str) -> str:
+        """The tenant as it appears inside key names. Tenants come from token claims;
+        anything outside a plain alphabet is hashed so it cannot forge a key path."""
+        if _SAFE_TENANT.match(tenant):
+            return tenant
+        return "h-" + hashlib.sha256(tenant.encode("utf-8")).hexdigest()[:40]
+
     def index(self, tenant: str | None = None, status: str | None = None) -> str:
-        base = f"{self.prefix}jobs" if tenant is None else f"{self.prefix}t:{tenant}:jobs"
+        base = (
+            f"{self.prefix}jobs"
+            if tenant is None
+            else f"{self.prefix}t:{self.tenant_segment(tenant)}:jobs"
+        )
         return base if status is None else f"{base}:{status}"
 
     def idempotency(self, tenant: str, key: str) -> str:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return f"{self.prefix}t:{tenant}:idem:{digest}"
+        return f"{self.prefix}t:{self.tenant_segment(tenant)}:idem:{digest}"
 
 
 @dataclass(frozen=True)
@@ -205,7 +219,7 @@ local seq = redis.call('INCR', KEYS[3])
 local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'seq', seq, unpack(fields))
-local prefix, tenant = ARGV[4], ARGV[5]
+local prefix, tenant = ARGV[4], ARGV[5]  -- tenant: the key segment
 redis.call('ZADD', prefix .. 'jobs', seq, ARGV[1])
 redis.call('ZADD', prefix .. 'jobs:PENDING', seq, ARGV[1])
 redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs', seq, ARGV[1])
@@ -241,7 +255,7 @@ redis.call('HSET', KEYS[1], 'status', to, 'updated_at', ARGV[3], unpack(fields))
 if current ~= to then
   local prefix = ARGV[7]
   local id = redis.call('HGET', KEYS[1], 'job_id')
-  local tenant = redis.call('HGET', KEYS[1], 'tenant')
+  local tenant = redis.call('HGET', KEYS[1], 'tseg')
   local seq = redis.call('HGET', KEYS[1], 'seq')
   redis.call('ZREM', prefix .. 'jobs:' .. current, id)
   redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
@@ -270,7 +284,7 @@ end
 if not allowed then return {'conflict', current} end
 local prefix = ARGV[1]
 local id = redis.call('HGET', KEYS[1], 'job_id')
-local tenant = redis.call('HGET', KEYS[1], 'tenant')
+local tenant = redis.call('HGET', KEYS[1], 'tseg')
 local idem = redis.call('HGET', KEYS[1], 'idem_key')
 redis.call('ZREM', prefix .. 'jobs', id)
 redis.call('ZREM', prefix .. 'jobs:' .. current, id)
@@ -347,6 +361,7 @@ class JobStore:
             "job_id": job_id,
             "status": JobStatus.PENDING.value,
             "tenant": tenant,
+            "tseg": self.keys.tenant_segment(tenant),
             "upload_id": upload_id,
             "region": region,
             "created_at": now,
@@ -361,7 +376,14 @@ class JobStore:
             flat.extend((name, value))
         raw = self._create(
             keys=[self.keys.job(job_id), idem_key, self.keys.seq],
-            args=[job_id, fingerprint, self.ttl_seconds, self.keys.prefix, tenant, *flat],
+            args=[
+                job_id,
+                fingerprint,
+                self.ttl_seconds,
+                self.keys.prefix,
+                self.keys.tenant_segment(tenant),
+                *flat,
+            ],
         )
         outcome, stored_id, stored_fp = (_decode(v) for v in raw)
         job = self.get(stored_id)

@@ -74,7 +74,21 @@ class Settings:
     max_attempts: int = 5
     log_level: str = "INFO"
     log_format: str = "json"
-    auth_enabled: bool = False
+    auth_enabled: bool = True
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_public_key: str | None = field(default=None, repr=False)
+    jwt_algorithm: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    jwt_leeway: int = 10
+    jwt_tenant_claim: str = "sub"
+    # Rate limits (flask-limiter syntax), shared by every gateway through Redis.
+    rate_limit_uploads: str = "30/minute"
+    rate_limit_jobs: str = "120/minute"
+    rate_limit_reads: str = "600/minute"
+    rate_limit_storage_url: str | None = None
+    # How many proxies in front of the gateway may set X-Forwarded-For (0: trust none).
+    trust_proxy_count: int = 0
     # Worker timing. The engine call timeout must fit inside the soft limit, the soft
     # limit inside the hard one, and the broker's visibility timeout must exceed the
     # hard limit plus the longest retry countdown, or Redis re-delivers a task that
@@ -167,6 +181,30 @@ class Settings:
             kwargs["log_format"] = raw.lower()
         if (raw := get("AUTH_ENABLED")) is not None:
             kwargs["auth_enabled"] = _parse_bool("AUTH_ENABLED", raw)
+        for env_name, attr in (
+            ("JWT_SECRET", "jwt_secret"),
+            ("JWT_PUBLIC_KEY", "jwt_public_key"),
+            ("JWT_AUDIENCE", "jwt_audience"),
+            ("JWT_ISSUER", "jwt_issuer"),
+            ("JWT_TENANT_CLAIM", "jwt_tenant_claim"),
+            ("RATE_LIMIT_UPLOADS", "rate_limit_uploads"),
+            ("RATE_LIMIT_JOBS", "rate_limit_jobs"),
+            ("RATE_LIMIT_READS", "rate_limit_reads"),
+            ("RATE_LIMIT_STORAGE_URL", "rate_limit_storage_url"),
+        ):
+            if (raw := get(env_name)) is not None:
+                kwargs[attr] = raw
+        if (raw := get("JWT_ALGORITHM")) is not None:
+            kwargs["jwt_algorithm"] = raw.upper()
+        if (raw := get("JWT_PUBLIC_KEY_FILE")) is not None and "jwt_public_key" not in kwargs:
+            try:
+                kwargs["jwt_public_key"] = Path(raw).read_text()
+            except OSError as exc:
+                raise ConfigError(f"JWT_PUBLIC_KEY_FILE cannot be read: {exc}") from None
+        if (raw := get("JWT_LEEWAY_SECONDS")) is not None:
+            kwargs["jwt_leeway"] = _parse_int("JWT_LEEWAY_SECONDS", raw, minimum=0, maximum=30)
+        if (raw := get("TRUST_PROXY_COUNT")) is not None:
+            kwargs["trust_proxy_count"] = _parse_int("TRUST_PROXY_COUNT", raw, minimum=0, maximum=5)
         settings = cls(**kwargs)
         settings.validate()
         return settings
@@ -191,11 +229,42 @@ class Settings:
             raise ConfigError(f"LOG_LEVEL must be one of {sorted(_LOG_LEVELS)}")
         if self.log_format not in {"json", "text"}:
             raise ConfigError("LOG_FORMAT must be json or text")
-        if self.auth_enabled:
-            # JWT authentication lands with the access-control work; until then the
-            # only honest setting is "off", and we refuse to pretend otherwise.
-            raise ConfigError("AUTH_ENABLED=true is not supported yet; set AUTH_ENABLED=false")
         if self.task_soft_time_limit >= self.task_hard_time_limit:
             raise ConfigError("TASK_SOFT_TIME_LIMIT must be below TASK_HARD_TIME_LIMIT")
         if self.engine_connect_timeout + self.engine_read_timeout >= self.task_soft_time_limit:
             raise ConfigError("engine timeouts must fit inside TASK_SOFT_TIME_LIMIT")
+
+    @property
+    def jwt_algorithm_effective(self) -> str:
+        if self.jwt_algorithm:
+            return self.jwt_algorithm
+        return "RS256" if self.jwt_public_key else "HS256"
+
+    @property
+    def jwt_verification_key(self) -> str:
+        key = self.jwt_secret if self.jwt_algorithm_effective == "HS256" else self.jwt_public_key
+        if not key:
+            raise ConfigError("no JWT verification key configured")
+        return key
+
+    def validate_auth(self) -> None:
+        """The gateway's extra start-up check (workers and the engine need no keys)."""
+        if not self.auth_enabled:
+            return
+        algorithm = self.jwt_algorithm_effective
+        if algorithm not in {"HS256", "RS256", "ES256"}:
+            raise ConfigError("JWT_ALGORITHM must be HS256, RS256 or ES256")
+        if algorithm == "HS256":
+            if not self.jwt_secret:
+                raise ConfigError(
+                    "AUTH_ENABLED=true needs JWT_SECRET (HS256) or JWT_PUBLIC_KEY[_FILE] "
+                    "(RS256/ES256); for local use set AUTH_ENABLED=false"
+                )
+            if len(self.jwt_secret.encode()) < 32:
+                raise ConfigError("JWT_SECRET must be at least 32 bytes")
+        elif not self.jwt_public_key or "PUBLIC KEY" not in self.jwt_public_key:
+            raise ConfigError(f"{algorithm} needs a PEM public key in JWT_PUBLIC_KEY[_FILE]")
+        if not 0 <= self.jwt_leeway <= 30:
+            raise ConfigError("JWT_LEEWAY_SECONDS must be between 0 and 30")
+        if not re.match(r"^[A-Za-z0-9_.:-]{1,64}$", self.jwt_tenant_claim):
+            raise ConfigError("JWT_TENANT_CLAIM is not a valid claim name")

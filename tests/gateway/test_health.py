@@ -42,7 +42,7 @@ def outage_app(own_redis: RedisProcess, tmp_path: Path) -> Flask:
     # The real Celery dispatcher: /health/ready must see the broker go away too.
     return create_app(
         {"REDIS_URL": url, "CELERY_BROKER_URL": url, "DATA_DIR": str(tmp_path / "data"),
-         "REDIS_SOCKET_TIMEOUT": 1.0},
+         "REDIS_SOCKET_TIMEOUT": 1.0, "AUTH_ENABLED": "false"},
     )  # fmt: skip
 
 

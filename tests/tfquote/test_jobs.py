@@ -185,3 +185,16 @@ def test_delete_only_finished_jobs(store: JobStore) -> None:
         store.delete(job_id)
     # Deleting a job frees its idempotency key.
     assert make(store, key="del").created
+
+
+def test_odd_tenants_get_their_own_keys(store: JobStore) -> None:
+    odd = "evil:jobs:PENDING\x00"
+    job = make(store, tenant=odd, key="k").job
+    assert store.get(job.job_id, tenant=odd) is not None
+    assert [j.job_id for j in store.list_jobs(tenant=odd).items] == [job.job_id]
+    assert store.list_jobs(tenant="evil").items == []
+    store.cancel(job.job_id)
+    assert [j.job_id for j in store.list_jobs(tenant=odd, status=JobStatus.CANCELLED).items] == [
+        job.job_id
+    ]
+    assert not any(b":PENDING\x00" in k for k in store.redis.keys(f"{store.keys.prefix}*"))

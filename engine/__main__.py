@@ -1,0 +1,38 @@
+"""``python -m engine serve``: the Werkzeug development server, for debugging only.
+
+Production runs ``gunicorn 'engine:create_app()'``; this entry point exists so an engineer can
+start the engine with one command and a debugger attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from engine import create_app
+from engine.config import load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the development server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--port", type=int, default=settings.port, help="default: $ENGINE_PORT or 8001"
+    )
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        logging.basicConfig(level=logging.INFO)
+        app = create_app({"ENGINE_SETTINGS": settings})
+        # threaded=True so a waiting duplicate request does not block the first one.
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Doing the work of one estimate: bundle -> inventory, with the outcome kept in the store.
+
+Separated from the HTTP layer so the same code path serves the inline (sync) and the
+background (``Prefer: respond-async``) modes, and so tests can swap :func:`compute` (e.g. for
+a slow one) with ``monkeypatch.setattr(engine.service, "compute", ...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.bundle import read_bundle
+from engine.config import EngineSettings
+from engine.errors import EngineInputError, StoreUnavailable
+from engine.httputil import request_logger
+from engine.inventory import build_inventory
+from engine.store import EstimateStore
+
+INTERNAL_ERROR = {
+    "code": "internal_error",
+    "message": "internal error while computing the estimate",
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated POST /v1/estimates request."""
+
+    bundle: bytes
+    region: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
+    request_id: str = "-"
+
+    def canonical_options(self) -> str:
+        return json.dumps(self.options, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def fingerprint(self) -> str:
+        """sha256 over bundle bytes, region and canonical options, unambiguously framed."""
+        digest = hashlib.sha256()
+        for part in (self.bundle, self.region.encode(), self.canonical_options().encode()):
+            # Length-prefix every part so no two different payloads can hash alike by shifting
+            # bytes between fields.
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+
+def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
+    """The actual work: read the bundle in memory and build the inventory."""
+    files = read_bundle(
+        submission.bundle, max_files=settings.max_files, max_bytes=settings.max_bundle_bytes
+    )
+    root = submission.options.get("root_module")
+    return build_inventory(files, submission.region, root=root if isinstance(root, str) else None)
+
+
+class EstimateService:
+    """Runs claimed estimates inline or on the app's thread pool."""
+
+    def __init__(self, settings: EngineSettings, store: EstimateStore) -> None:
+        self.settings = settings
+        self.store = store
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        # Created on first async request: nothing is started at import or app-creation time,
+        # and a gunicorn master that preloads the app never owns threads before forking.
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.settings.workers, thread_name_prefix="engine-estimate"
+            )
+        return self._executor
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def run(self, estimate_id: str, token: str, submission: Submission) -> None:
+        """Compute and store the outcome; a no-op if this token no longer owns the estimate."""
+        log = request_logger(submission.request_id)
+        if not self.store.start(estimate_id, token):
+            log.info("estimate %s: not started (already taken over or finished)", estimate_id)
+            return
+        error: dict[str, str] | None = None
+        result: dict[str, Any] | None = None
+        try:
+            # Looked up at call time so tests can replace it.
+            result = compute(submission, self.settings)
+        except EngineInputError as exc:
+            error = exc.to_dict()
+            log.info("estimate %s failed: %s", estimate_id, exc.code)
+        except Exception:
+            log.exception("estimate %s: unexpected error", estimate_id)
+            error = dict(INTERNAL_ERROR)
+        if not self.store.finish(estimate_id, token, result=result, error=error):
+            log.warning("estimate %s: outcome discarded, ownership was lost", estimate_id)
+
+    def run_in_background(self, estimate_id: str, token: str, submission: Submission) -> None:
+        def task() -> None:
+            log = request_logger(submission.request_id)
+            try:
+                self.run(estimate_id, token, submission)
+            except StoreUnavailable:
+                # The lease expires and a replay can take the work over.
+                log.exception("estimate %s: store unavailable in background run", estimate_id)
+            except Exception:  # pragma: no cover - run() already handles compute errors
+                log.exception("estimate %s: background run crashed", estimate_id)
+
+        try:
+            self.executor.submit(task)
+        except RuntimeError:  # executor shut down (process exiting)
+            request_logger(submission.request_id).exception("cannot schedule %s", estimate_id)
+            if self.store.start(estimate_id, token):
+                self.store.finish(estimate_id, token, error=dict(INTERNAL_ERROR))

@@ -1,0 +1,124 @@
+"""JWT authentication (PyJWT): who the caller is, and so which tenant they act for.
+
+Tokens are verified with the one configured algorithm (HS256 with ``JWT_SECRET``, or
+RS256/ES256 with a public key) — pinning it is what defeats ``alg: none`` and the
+HS256-signed-with-the-RSA-public-key confusion. ``exp`` and ``sub`` are required;
+``aud``/``iss`` are checked when configured; leeway is at most 30 s. Every failure is a
+401 with ``WWW-Authenticate: Bearer error="invalid_token"`` and the JSON envelope. The
+health probes stay open.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import jwt
+from flask import Flask, g, request
+
+from gateway.errors import APIError
+from tfquote.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_TOKEN_BYTES = 8192
+_OPEN_PREFIXES = ("/health",)
+
+
+class Unauthorized(APIError):
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str, *, error: str = "invalid_token") -> None:
+        super().__init__(message, code="invalid_token" if error == "invalid_token" else None)
+        if error == "invalid_token":
+            self.headers["WWW-Authenticate"] = (
+                f'Bearer error="invalid_token", error_description="{message}"'
+            )
+        else:
+            self.headers["WWW-Authenticate"] = 'Bearer realm="tfquote"'
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization")
+    if not header:
+        raise Unauthorized("missing bearer token", error="")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("expected 'Authorization: Bearer <token>'")
+    token = token.strip()
+    if len(token) > MAX_TOKEN_BYTES:
+        raise Unauthorized("token too large")
+    return token
+
+
+def verify_token(token: str, settings: Settings) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.jwt_verification_key,
+            algorithms=[settings.jwt_algorithm_effective],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=settings.jwt_leeway,
+            options={
+                "require": ["exp", "sub"],
+                "verify_aud": settings.jwt_audience is not None,
+                "verify_iss": settings.jwt_issuer is not None,
+            },
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("token expired") from None
+    except jwt.ImmatureSignatureError:
+        raise Unauthorized("token not valid yet") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise Unauthorized(f"token lacks the {exc.claim} claim") from None
+    except jwt.InvalidAudienceError:
+        raise Unauthorized("token audience is wrong") from None
+    except jwt.InvalidIssuerError:
+        raise Unauthorized("token issuer is wrong") from None
+    except jwt.InvalidAlgorithmError:
+        raise Unauthorized("token algorithm not allowed") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthorized("token signature is invalid") from None
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        # DecodeError and friends, and the odd ValueError from a malformed key/segment.
+        raise Unauthorized("token is malformed") from None
+    return claims
+
+
+def tenant_of(claims: dict[str, Any], settings: Settings) -> str:
+    tenant = claims.get(settings.jwt_tenant_claim)
+    if not isinstance(tenant, str) or not tenant.strip() or len(tenant) > 256:
+        raise Unauthorized(f"token has no usable {settings.jwt_tenant_claim} claim")
+    return tenant
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    if not settings.auth_enabled:
+        log.warning("AUTHENTICATION IS DISABLED (AUTH_ENABLED=false)")
+        return
+
+    @app.before_request
+    def _authenticate() -> None:
+        if request.path.startswith(_OPEN_PREFIXES):
+            return
+        claims = verify_token(_bearer_token(), settings)
+        g.tenant = tenant_of(claims, settings)
+
+
+def mint_token(
+    settings: Settings, sub: str, *, ttl_seconds: int = 3600, extra: dict[str, Any] | None = None
+) -> str:
+    """A token for local use and tests; HS256 only (the gateway never holds private keys)."""
+    if settings.jwt_algorithm_effective != "HS256" or not settings.jwt_secret:
+        raise SystemExit("minting needs JWT_SECRET (HS256)")
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub, "iat": now, "exp": now + ttl_seconds}
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    claims.update(extra or {})
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")

@@ -1,0 +1,44 @@
+"""Fixtures for the engine tests: the shared Terraform corpus and an app with an in-memory store.
+
+Redis comes from the session-wide ``redis_url`` fixture in tests/conftest.py (a private
+redis-server on a free port, never 6379).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine import create_app
+from engine.store import InMemoryEstimateStore
+
+# tests/engine/conftest.py -> parents[2] is the repository; CI puts shared/ beside it.
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "terraform"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not (CORPUS / "MANIFEST.txt").exists():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS.resolve()
+
+
+@pytest.fixture
+def memory_store() -> InMemoryEstimateStore:
+    return InMemoryEstimateStore()
+
+
+@pytest.fixture
+def app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
+    app = create_app({"ESTIMATE_STORE": memory_store, "TESTING": True, "SYNC_WAIT_SECONDS": 10})
+    yield app
+    app.extensions["engine"].service.shutdown()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
