@@ -51,8 +51,10 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     )
     limiter.init_app(app)
 
-    def wrap(endpoint: str, decorator: object) -> None:
-        app.view_functions[endpoint] = decorator(app.view_functions[endpoint])  # type: ignore[operator]
+    def wrap(endpoint: str, decorator: Any) -> None:
+        # Decorate the registered view in place: the view modules need no limiter
+        # at import time.
+        app.view_functions[endpoint] = decorator(app.view_functions[endpoint])
 
     wrap(
         "uploads.create_upload", limiter.shared_limit(settings.rate_limit_uploads, scope="uploads")
