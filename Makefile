@@ -12,6 +12,10 @@ export DATA_DIR
 # Local runs are unauthenticated unless you say otherwise (the banner says so loudly).
 AUTH_ENABLED ?= false
 export AUTH_ENABLED
+# Flower's HTTP API on localhost without a password, for local runs only; compose
+# protects Flower with FLOWER_BASIC_AUTH instead.
+FLOWER_UNAUTHENTICATED_API ?= true
+export FLOWER_UNAUTHENTICATED_API
 
 .PHONY: help install run test test-unit lint format typecheck bench clean
 

@@ -46,14 +46,15 @@ def load_json(path: str, data: bytes) -> Any:
 def looks_like_plan(document: Any) -> bool:
     """Content sniffing: is this JSON meant to be Terraform machine-readable output?
 
-    Deliberately broad (``terraform_version`` alone qualifies) so that a *state* document is
-    routed to :func:`parse_plan` and rejected there with ``not_a_plan`` rather than ignored.
+    Deliberately broad (``terraform_version`` or ``values`` qualify) so that a *state* document
+    is routed to :func:`parse_plan` and rejected there with ``not_a_plan`` rather than ignored.
     """
     return (
         isinstance(document, dict)
         and "format_version" in document
         and any(
-            key in document for key in ("planned_values", "resource_changes", "terraform_version")
+            key in document
+            for key in ("planned_values", "resource_changes", "terraform_version", "values")
         )
     )
 

@@ -877,8 +877,9 @@ def _scan_zip(
         for info in infos:
             raw = info.orig_filename  # keeps anything after a NUL that .filename cuts off
             totals.count_entry(raw)
-            name = _check_name(raw, raw.endswith("/"), limits)
+            # The type first: links and specials are refused whatever they are called.
             is_dir = _zip_is_dir(info, raw)
+            name = _check_name(raw, is_dir, limits)
             if info.flag_bits & _ZIP_ENCRYPTION_FLAGS or info.compress_type == _ZIP_AES:
                 raise ArchiveError("encrypted_entry", "encrypted entry", raw)
             if info.compress_type not in (_ZIP_STORED, _ZIP_DEFLATED):
@@ -1035,8 +1036,8 @@ def _scan_tar_gz(
         while (member := _next_member(tf)) is not None:
             raw = member.name  # final name, after GNU long-name and PAX path overrides
             totals.count_entry(raw)
-            name = _check_name(raw, member.type == tarfile.DIRTYPE, limits)
             is_dir = _tar_is_dir(member, raw)
+            name = _check_name(raw, is_dir, limits)
             _apply_data_filter(member, filter_dest)
             if name is None:
                 continue
