@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,15 @@ from hcl2.utils import SerializationOptions, process_escape_sequences
 from lark.exceptions import LarkError, UnexpectedInput
 
 from engine.errors import EngineInputError
-from engine.hclexpr import Expr, Scope, UnknownValue, evaluate, first_unknown, is_unknown
+from engine.hclexpr import (
+    PARSER_LOCK,
+    Expr,
+    Scope,
+    UnknownValue,
+    evaluate,
+    first_unknown,
+    is_unknown,
+)
 from engine.model import (
     Resource,
     ResourceMode,
@@ -67,7 +74,6 @@ _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers",
 _HCL2_OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
 # An unescaped interpolation or directive: "${" / "%{" not preceded by "$" / "%".
 _TEMPLATE_RE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-_hcl2_lock = threading.Lock()
 
 
 # --- normalisation -----------------------------------------------------------------------------
@@ -164,18 +170,22 @@ def _syntax_message(exc: Exception) -> str:
         token = getattr(exc, "token", None)
         near = f" near {str(token)[:20]!r}" if token is not None and str(token).strip() else ""
         return f"syntax error at line {line}, column {column}{near}"
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return first[:200]
+    if isinstance(exc, LarkError | RecursionError):
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"syntax error: {first[:200]}"
+    return f"cannot parse file ({type(exc).__name__})"
 
 
 def parse_hcl_text(path: str, data: bytes) -> dict[str, Any]:
     """Parse native HCL to the normalised dict form, or raise ``hcl_parse_error``."""
     text = _decode(path, data)
     try:
-        # python-hcl2's parser object is shared; parse one file at a time.
-        with _hcl2_lock:
+        # python-hcl2 shares one Lark parser per process; use it from one thread at a time.
+        with PARSER_LOCK:
             raw = hcl2.loads(text, serialization_options=_HCL2_OPTIONS)
-    except (LarkError, ValueError, RuntimeError, RecursionError, KeyError) as exc:
+    except Exception as exc:
+        # Lark syntax errors, and anything python-hcl2's transformer trips over on odd input:
+        # either way this file cannot be read, which is the user's problem to fix, not a 500.
         raise EngineInputError("hcl_parse_error", f"{path}: {_syntax_message(exc)}") from exc
     result = normalise_hcl2(raw)
     if not isinstance(result, dict):  # pragma: no cover - hcl2 always returns a dict
@@ -553,7 +563,7 @@ def _whole_number(value: Any) -> int | str:
     """The count, or a reason string when it cannot be used."""
     found = first_unknown(value)
     if found is not None:
-        return found.reason
+        return f"is unknown: {found.reason}"
     if isinstance(value, bool) or value is None:
         return "is not a number"
     if isinstance(value, str):
@@ -571,13 +581,13 @@ def _whole_number(value: Any) -> int | str:
 def _for_each_items(value: Any) -> list[tuple[str, Any]] | str:
     """(key, each.value) pairs in Terraform's (lexical) order, or a reason string."""
     if isinstance(value, UnknownValue):
-        return value.reason
+        return f"is unknown: {value.reason}"
     if isinstance(value, dict):
         items = sorted(value.items())
     elif isinstance(value, list):
         found = first_unknown(value)
         if found is not None:
-            return found.reason
+            return f"is unknown: {found.reason}"
         if not all(isinstance(item, str) for item in value):
             return "must be a map or a set of strings"
         items = [(item, item) for item in sorted(set(value))]

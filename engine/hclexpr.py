@@ -34,7 +34,8 @@ _MAX_DEPTH = 200
 # Namespaces whose values only exist at plan/apply time.
 _RUNTIME_ROOTS = frozenset({"data", "module", "path", "terraform", "self", "resource", "ephemeral"})
 
-_parse_lock = threading.Lock()
+# python-hcl2 keeps one Lark parser per process; engine.hcl shares this lock for whole files.
+PARSER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def evaluate(value: Any, scope: Scope) -> Any:
 
 @functools.lru_cache(maxsize=4096)
 def _parse(source: str) -> Tree:
-    with _parse_lock:
+    with PARSER_LOCK:
         tree = hcl2.parses_to_tree(f"x = {source}\n")
     body = _children(tree)[0]
     attribute = _children(body)[0]

@@ -105,8 +105,9 @@ def _handle_http_exception(exc: HTTPException) -> Response:
     code = _HTTP_CODES.get(status) or re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
     message = exc.description or exc.name or "error"
     response = error_response(code, message, status)
-    if status == 405 and exc.get_response().headers.get("Allow"):
-        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    allowed = getattr(exc, "valid_methods", None)
+    if allowed:  # 405 must say what is allowed
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 
