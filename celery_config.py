@@ -5,8 +5,10 @@ Celery imports this module lazily, the first time the app's configuration is use
 The reliability settings are deliberate; see the README's durability section.
 """
 
+from kombu import Queue
+
 from tfquote.settings import Settings
-from tfquote.tasks import JOBS_QUEUE, SWEEP_FILES
+from tfquote.tasks import JOBS_QUEUE, MAINTENANCE_QUEUE, RECONCILE, SWEEP_FILES
 
 _settings = Settings.from_env()
 
@@ -28,6 +30,12 @@ result_serializer = "json"
 accept_content = ["json"]
 
 task_default_queue = JOBS_QUEUE
+# A worker started without -Q consumes both.
+task_queues = (Queue(JOBS_QUEUE), Queue(MAINTENANCE_QUEUE))
+task_routes = {
+    RECONCILE: {"queue": MAINTENANCE_QUEUE},
+    SWEEP_FILES: {"queue": MAINTENANCE_QUEUE},
+}
 # Ack after the task ran, and give the message back if the worker process dies: a
 # job is never lost with its worker. The job store's claim makes redelivery safe.
 task_acks_late = True
@@ -47,5 +55,11 @@ timezone = "UTC"
 # Periodic housekeeping, run by one `celery -A workers beat` process (Procfile: beat).
 beat_schedule = {
     "sweep-expired-files": {"task": SWEEP_FILES, "schedule": 600.0},
+    # Expire unrun repairs: the next pass does the same work.
+    "reconcile-jobs": {
+        "task": RECONCILE,
+        "schedule": _settings.reconcile_interval,
+        "options": {"expires": _settings.reconcile_interval},
+    },
 }
 beat_schedule_filename = str(_settings.data_dir / "celerybeat-schedule")

@@ -91,6 +91,15 @@ class InvalidCursor(JobStoreError):
     pass
 
 
+class JobBusy(JobStoreError):
+    """Another live worker holds the job's lease; try again after `retry_after` s."""
+
+    def __init__(self, job_id: str, retry_after: float, holder: str) -> None:
+        super().__init__(f"job {job_id} is running on {holder or 'another worker'}")
+        self.retry_after = retry_after
+        self.holder = holder
+
+
 @dataclass(frozen=True)
 class JobKeys:
     """Names of the Redis keys; the one place that spells them."""
@@ -144,6 +153,8 @@ class Job:
     seq: int
     request_id: str | None
     heartbeat_at: str | None
+    enqueued_at: str | None = None
+    owner: str | None = None
 
     @classmethod
     def from_hash(cls, raw: Mapping[str, str]) -> Job:
@@ -167,6 +178,8 @@ class Job:
             seq=int(raw.get("seq", "0")),
             request_id=raw.get("request_id") or None,
             heartbeat_at=raw.get("heartbeat_at") or None,
+            enqueued_at=raw.get("enqueued_at") or None,
+            owner=raw.get("owner") or None,
         )
 
     def to_public(self) -> dict[str, Any]:
@@ -233,9 +246,12 @@ return {'created', ARGV[1], ARGV[2]}
 _TRANSITION = """
 -- KEYS: job
 -- ARGV: to, allowed_from (comma separated), now, ttl (0 = none), incr_attempts (0/1),
---       max_attempts (0 = no check), prefix, field/value pairs...
+--       max_attempts (0 = no check), prefix, owner ('' = any), field/value pairs...
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return {'missing'} end
+if ARGV[8] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[8] then
+  return {'conflict', current .. ' (lease lost)'}
+end
 local allowed = false
 for state in string.gmatch(ARGV[2], '[^,]+') do
   if state == current then allowed = true end
@@ -250,7 +266,7 @@ if ARGV[5] == '1' then
   end
 end
 local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'status', to, 'updated_at', ARGV[3], unpack(fields))
 if current ~= to then
   local prefix = ARGV[7]
@@ -271,6 +287,73 @@ else
   redis.call('PERSIST', KEYS[1])
 end
 return {'ok', current}
+"""
+
+_CLAIM = """
+-- KEYS: job
+-- ARGV: now (iso), stale_ms, owner, max_attempts, prefix, dead_owner ('' = none)
+-- Redis's own clock (TIME) times heartbeats, so workers on hosts with skewed clocks
+-- still agree on when a lease is stale.
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return {'missing'} end
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if current == 'RUNNING' then
+  local beat = tonumber(redis.call('HGET', KEYS[1], 'heartbeat_ms') or '0') or 0
+  local holder = redis.call('HGET', KEYS[1], 'owner') or ''
+  local dead = ARGV[6] ~= '' and holder == ARGV[6]
+  if now_ms - beat <= tonumber(ARGV[2]) and not dead then
+    return {'busy', tostring(tonumber(ARGV[2]) - (now_ms - beat)), holder}
+  end
+elseif current ~= 'PENDING' then
+  return {'conflict', current}
+end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if attempts > tonumber(ARGV[4]) then
+  return {'exhausted', current, tostring(attempts)}
+end
+redis.call('HSET', KEYS[1], 'status', 'RUNNING', 'updated_at', ARGV[1], 'started_at', ARGV[1],
+           'heartbeat_at', ARGV[1], 'heartbeat_ms', now_ms, 'owner', ARGV[3])
+if current ~= 'RUNNING' then
+  local prefix = ARGV[5]
+  local id = redis.call('HGET', KEYS[1], 'job_id')
+  local tenant = redis.call('HGET', KEYS[1], 'tseg')
+  local seq = redis.call('HGET', KEYS[1], 'seq')
+  redis.call('ZREM', prefix .. 'jobs:' .. current, id)
+  redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
+  redis.call('ZADD', prefix .. 'jobs:RUNNING', seq, id)
+  redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:RUNNING', seq, id)
+end
+redis.call('PERSIST', KEYS[1])
+return {'ok', current, tostring(attempts)}
+"""
+
+_HEARTBEAT = """
+-- KEYS: job ; ARGV: owner, now (iso). Returns the status, or 'lost' if not our lease.
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return 'missing' end
+if current ~= 'RUNNING' then return current end
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 'lost' end
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'heartbeat_ms', now_ms, 'heartbeat_at', ARGV[2])
+return 'RUNNING'
+"""
+
+_STALE = """
+-- KEYS: running index ; ARGV: stale_ms, job key prefix, limit
+-- The RUNNING jobs whose lease holder stopped beating.
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local found = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local beat = tonumber(redis.call('HGET', ARGV[2] .. id, 'heartbeat_ms') or '0') or 0
+  if now_ms - beat > tonumber(ARGV[1]) then
+    found[#found + 1] = id
+    if #found >= tonumber(ARGV[3]) then break end
+  end
+end
+return found
 """
 
 _DELETE = """
@@ -340,6 +423,9 @@ class JobStore:
         self._create = client.register_script(_CREATE)
         self._transition = client.register_script(_TRANSITION)
         self._delete = client.register_script(_DELETE)
+        self._claim = client.register_script(_CLAIM)
+        self._heartbeat = client.register_script(_HEARTBEAT)
+        self._stale = client.register_script(_STALE)
 
     # --- creation and reads ----------------------------------------------------------
 
@@ -370,6 +456,9 @@ class JobStore:
             "fingerprint": fingerprint,
             "idem_key": idem_key,
             "request_id": request_id or "",
+            # Published right after this write; a reconciler pass re-publishes a PENDING
+            # job whose message is gone (e.g. the gateway died before publishing).
+            "enqueued_at": now,
         }
         flat: list[str] = []
         for name, value in fields.items():
@@ -449,6 +538,7 @@ class JobStore:
         *,
         incr_attempts: bool = False,
         max_attempts: int = 0,
+        owner: str | None = None,
     ) -> list[str]:
         # Terminal records expire with their idempotency key; active ones never do.
         ttl = self.ttl_seconds if to in TERMINAL else 0
@@ -465,6 +555,7 @@ class JobStore:
                 "1" if incr_attempts else "0",
                 max_attempts,
                 self.keys.prefix,
+                owner or "",
                 *flat,
             ],
         )
@@ -475,41 +566,89 @@ class JobStore:
             raise InvalidTransition(job_id, result[1], to.value)
         return result
 
-    def claim(self, job_id: str, *, max_attempts: int) -> Job | None:
-        """PENDING (or RUNNING, when a dead worker's task is re-delivered) → RUNNING,
-        attempts + 1. Returns None when the job must not run (cancelled, finished,
-        gone); fails the job with ``max_attempts_exceeded`` when attempts run out."""
-        now = utcnow()
-        try:
-            result = self._run_transition(
-                job_id,
-                JobStatus.RUNNING,
-                ACTIVE,
-                {"started_at": now, "heartbeat_at": now},
-                incr_attempts=True,
-                max_attempts=max_attempts,
-            )
-        except (JobNotFound, InvalidTransition):
+    def claim(
+        self,
+        job_id: str,
+        *,
+        max_attempts: int,
+        owner: str = "",
+        stale_after: float = 30.0,
+        dead_owner: str | None = None,
+    ) -> Job | None:
+        """Take the job's lease: PENDING → RUNNING, attempts + 1.
+
+        A RUNNING job is taken over only when its holder stopped heartbeating for
+        `stale_after` seconds, or is `dead_owner` (a holder the caller knows is dead);
+        otherwise `JobBusy` is raised, so a duplicate delivery never runs a job twice
+        at once. Returns None when the job must not run (cancelled, finished, gone);
+        fails it with ``max_attempts_exceeded`` when attempts run out — which is how a
+        job that kills its worker every time ends.
+        """
+        raw = self._claim(
+            keys=[self.keys.job(job_id)],
+            args=[
+                utcnow(),
+                int(stale_after * 1000),
+                owner,
+                max_attempts,
+                self.keys.prefix,
+                dead_owner or "",
+            ],
+        )
+        result = [_decode(v) for v in raw]
+        if result[0] in ("missing", "conflict"):
             return None
+        if result[0] == "busy":
+            raise JobBusy(job_id, max(float(result[1]) / 1000, 0.5), result[2])
         if result[0] == "exhausted":
-            self.fail(
-                job_id,
-                "max_attempts_exceeded",
-                f"gave up after {max_attempts} attempts",
-                allowed_from=ACTIVE,
-            )
+            try:
+                self.fail(
+                    job_id,
+                    "max_attempts_exceeded",
+                    f"gave up after {max_attempts} attempts",
+                    allowed_from=ACTIVE,
+                )
+            except (JobNotFound, InvalidTransition):
+                pass
             return None
         return self.get(job_id)
 
-    def heartbeat(self, job_id: str) -> None:
-        self.redis.hset(self.keys.job(job_id), "heartbeat_at", utcnow())
+    def heartbeat(self, job_id: str, owner: str) -> str:
+        """Refresh the lease. Returns the job's status, ``lost`` when another worker
+        holds the lease, ``missing`` when the job is gone."""
+        return _decode(self._heartbeat(keys=[self.keys.job(job_id)], args=[owner, utcnow()]))
 
-    def complete(self, job_id: str, result: Mapping[str, Any]) -> Job:
+    def stale_running(self, stale_after: float, limit: int = 100) -> list[str]:
+        raw = self._stale(
+            keys=[self.keys.index(None, JobStatus.RUNNING.value)],
+            args=[int(stale_after * 1000), f"{self.keys.prefix}job:", limit],
+        )
+        return [_decode(v) for v in raw]
+
+    def pending_before(self, cutoff_iso: str, limit: int = 100) -> list[Job]:
+        """PENDING jobs last enqueued before `cutoff_iso` (candidates for a lost message)."""
+        found: list[Job] = []
+        index = self.keys.index(None, JobStatus.PENDING.value)
+        for member in self.redis.zrange(index, 0, -1):
+            job = self.get(_decode(member))
+            if job is None or job.status is not JobStatus.PENDING:
+                continue
+            if (job.enqueued_at or job.updated_at) < cutoff_iso:
+                found.append(job)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def mark_enqueued(self, job_id: str) -> None:
+        self.redis.hset(self.keys.job(job_id), "enqueued_at", utcnow())
+
+    def complete(self, job_id: str, result: Mapping[str, Any], *, owner: str | None = None) -> Job:
         self._run_transition(
             job_id,
             JobStatus.COMPLETED,
             {JobStatus.RUNNING},
-            {
+            owner=owner,
+            fields={
                 "result": json.dumps(result, separators=(",", ":")),
                 "finished_at": utcnow(),
                 "error_code": "",
@@ -525,22 +664,30 @@ class JobStore:
         message: str,
         *,
         allowed_from: Iterable[JobStatus] = (JobStatus.RUNNING,),
+        owner: str | None = None,
     ) -> None:
         self._run_transition(
             job_id,
             JobStatus.FAILED,
             allowed_from,
             {"error_code": code, "error_message": message[:2000], "finished_at": utcnow()},
+            owner=owner,
         )
 
-    def requeue(self, job_id: str, code: str, message: str) -> None:
-        """RUNNING → PENDING after a transient failure; the error stays visible until the
-        next attempt finishes."""
+    def requeue(self, job_id: str, code: str, message: str, *, owner: str | None = None) -> None:
+        """RUNNING → PENDING after a transient failure or a lost worker; the error stays
+        visible until the next attempt finishes."""
         self._run_transition(
             job_id,
             JobStatus.PENDING,
             {JobStatus.RUNNING},
-            {"error_code": code, "error_message": message[:2000]},
+            {
+                "error_code": code,
+                "error_message": message[:2000],
+                "owner": "",
+                "enqueued_at": utcnow(),
+            },
+            owner=owner,
         )
 
     def cancel(self, job_id: str) -> None:
@@ -562,6 +709,8 @@ class JobStore:
                 "error_message": "",
                 "finished_at": "",
                 "started_at": "",
+                "owner": "",
+                "enqueued_at": utcnow(),
             },
         )
         return cast(Job, self.get(job_id))

@@ -101,6 +101,13 @@ class Settings:
     retry_backoff_base: float = 2.0
     retry_backoff_max: float = 120.0
     redis_socket_timeout: float = 5.0
+    # Leases: a running job's worker refreshes its heartbeat every `heartbeat_interval`;
+    # after `lease_stale_seconds` without one, the job may be taken over or requeued.
+    heartbeat_interval: float = 5.0
+    lease_stale_seconds: float = 30.0
+    # A PENDING job whose message has not been seen for this long is re-published.
+    pending_stale_seconds: float = 120.0
+    reconcile_interval: float = 30.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -171,6 +178,10 @@ class Settings:
             ("RETRY_BACKOFF_BASE", "retry_backoff_base", 0.0),
             ("RETRY_BACKOFF_MAX", "retry_backoff_max", 0.0),
             ("REDIS_SOCKET_TIMEOUT", "redis_socket_timeout", 0.1),
+            ("HEARTBEAT_INTERVAL", "heartbeat_interval", 0.05),
+            ("LEASE_STALE_SECONDS", "lease_stale_seconds", 0.5),
+            ("PENDING_STALE_SECONDS", "pending_stale_seconds", 1.0),
+            ("RECONCILE_INTERVAL", "reconcile_interval", 0.5),
         )
         for env_name, attr, fminimum in float_vars:
             if (raw := get(env_name)) is not None:
@@ -231,6 +242,8 @@ class Settings:
             raise ConfigError("LOG_FORMAT must be json or text")
         if self.task_soft_time_limit >= self.task_hard_time_limit:
             raise ConfigError("TASK_SOFT_TIME_LIMIT must be below TASK_HARD_TIME_LIMIT")
+        if self.heartbeat_interval * 3 > self.lease_stale_seconds:
+            raise ConfigError("LEASE_STALE_SECONDS must be at least 3 x HEARTBEAT_INTERVAL")
         if self.engine_connect_timeout + self.engine_read_timeout >= self.task_soft_time_limit:
             raise ConfigError("engine timeouts must fit inside TASK_SOFT_TIME_LIMIT")
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 PROCESS_JOB = "workers.process_job"
 SWEEP_FILES = "workers.sweep_files"
+RECONCILE = "workers.reconcile"
 
 #: The default queue every job goes to.
 JOBS_QUEUE = "jobs"
+#: Housekeeping (reconciler, file sweeper): its own queue so a backlog of jobs never
+#: delays the repairs.
+MAINTENANCE_QUEUE = "maintenance"
 
 #: Header carrying the caller's request id into the worker's log lines.
 REQUEST_ID_HEADER = "tfquote_request_id"

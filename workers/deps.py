@@ -30,7 +30,13 @@ def build_deps(settings: Settings) -> JobDeps:
         health_check_interval=15,
     )
     session = requests.Session()
+    broker = (
+        redis.Redis.from_url(settings.broker_url, socket_timeout=settings.redis_socket_timeout)
+        if settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
+        else None
+    )
     return JobDeps(
+        broker_redis=broker,
         settings=settings,
         jobs=JobStore(client, ttl_seconds=settings.job_ttl_seconds),
         uploads=UploadStore(

@@ -9,8 +9,12 @@ check and never written COMPLETED (that transition requires RUNNING).
 from __future__ import annotations
 
 import logging
+import os
 import random
 import shutil
+import socket
+import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tfquote.archives import ArchiveLimits
-from tfquote.jobs import InvalidTransition, JobNotFound, JobStore
+from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
@@ -46,6 +50,7 @@ class JobDeps:
     jobs: JobStore
     uploads: UploadStore
     engine: Engine
+    broker_redis: Any = None  # the broker's Redis, for the reconciler's view of queues
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
@@ -59,8 +64,8 @@ class Outcome(StrEnum):
 class RetryLater(Exception):
     """The job was put back to PENDING; re-deliver it after `countdown` seconds."""
 
-    def __init__(self, countdown: float, error: TransientJobError) -> None:
-        super().__init__(f"retry in {countdown:.1f}s: {error.code}")
+    def __init__(self, countdown: float, error: TransientJobError | None) -> None:
+        super().__init__(f"retry in {countdown:.1f}s: {error.code if error else 'busy'}")
         self.countdown = countdown
         self.error = error
 
@@ -70,25 +75,118 @@ def backoff(attempt: int, base: float, cap: float) -> float:
     return random.uniform(0, min(cap, base * (2 ** max(attempt - 1, 0))))
 
 
-def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str) -> None:
+def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> None:
     try:
-        deps.jobs.fail(job_id, code, message)
+        deps.jobs.fail(job_id, code, message, owner=owner)
     except (InvalidTransition, JobNotFound):
-        pass  # cancelled or deleted meanwhile; the terminal state stands
+        pass  # cancelled, deleted or taken over meanwhile; that outcome stands
+
+
+_HOST = socket.gethostname()
+
+
+def new_owner() -> str:
+    """A lease holder's name: host and pid (so a dead holder on this host is recognised
+    at once) plus a nonce (so a reused pid is not mistaken for the old holder)."""
+    return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def dead_local_owner(holder: str) -> str | None:
+    """`holder` when it names a process on this host that no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != _HOST or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return holder
+    except PermissionError:
+        return None
+    return None
+
+
+class Heartbeat:
+    """Refreshes the job's lease from a background thread while the job runs, and
+    notices when the job was cancelled (or the lease lost) in the meantime."""
+
+    def __init__(self, jobs: JobStore, job_id: str, owner: str, interval: float) -> None:
+        self.jobs, self.job_id, self.owner, self.interval = jobs, job_id, owner, interval
+        self.status = "RUNNING"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.status = self.jobs.heartbeat(self.job_id, self.owner)
+            except Exception:  # Redis blip: the next beat tries again
+                log.warning("heartbeat failed", exc_info=True)
+            if self.status != "RUNNING":
+                return
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 1)
+
+    def still_ours(self) -> bool:
+        if self.status != "RUNNING":
+            return False
+        try:
+            return not self.jobs.is_cancelled(self.job_id)
+        except Exception:
+            return True  # can't tell now; the write at the end is fenced anyway
+
+    def check(self) -> None:
+        if not self.still_ours():
+            raise JobCancelled(f"job is no longer ours to run ({self.status})")
 
 
 def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Outcome:
     settings = deps.settings
-    job = deps.jobs.claim(job_id, max_attempts=settings.max_attempts)
+    owner = new_owner()
+    try:
+        job = deps.jobs.claim(
+            job_id,
+            max_attempts=settings.max_attempts,
+            owner=owner,
+            stale_after=settings.lease_stale_seconds,
+        )
+    except JobBusy as busy:
+        dead = dead_local_owner(busy.holder)
+        if dead is None:
+            # A live worker has it (a duplicate delivery): look again once its lease
+            # would have gone stale, in case that worker dies.
+            raise RetryLater(busy.retry_after + 1, None) from busy
+        log.warning("taking over from a dead worker", extra={"dead_owner": dead})
+        job = deps.jobs.claim(
+            job_id,
+            max_attempts=settings.max_attempts,
+            owner=owner,
+            stale_after=settings.lease_stale_seconds,
+            dead_owner=dead,
+        )
     if job is None:
         log.info("job not claimable; skipping")
         return Outcome.SKIPPED
     log.info("job started", extra={"attempt": job.attempts})
+    with Heartbeat(deps.jobs, job_id, owner, settings.heartbeat_interval) as beat:
+        return _run_claimed(job, deps, beat, owner, request_id)
 
-    def check_cancelled() -> None:
-        if deps.jobs.is_cancelled(job_id):
-            raise JobCancelled("job was cancelled")
 
+def _run_claimed(
+    job: Job, deps: JobDeps, beat: Heartbeat, owner: str, request_id: str | None
+) -> Outcome:
+    settings = deps.settings
+    job_id = job.job_id
+    check_cancelled = beat.check
     workspace = settings.jobs_dir / job_id
     try:
         shutil.rmtree(workspace, ignore_errors=True)  # a dead attempt's leftovers
@@ -108,9 +206,9 @@ def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Out
             region=job.region,
             idempotency_key=job_id,
             request_id=request_id,
-            should_continue=lambda: not deps.jobs.is_cancelled(job_id),
+            should_continue=beat.still_ours,
         )
-        deps.jobs.complete(job_id, result)
+        deps.jobs.complete(job_id, result, owner=owner)
         log.info("job completed")
         return Outcome.COMPLETED
     except (JobCancelled, InvalidTransition):
@@ -118,15 +216,15 @@ def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Out
         return Outcome.CANCELLED
     except PermanentJobError as exc:
         log.warning("job failed", extra={"error_code": exc.code})
-        _finish_failed(deps, job_id, exc.code, exc.message)
+        _finish_failed(deps, job_id, exc.code, exc.message, owner)
         return Outcome.FAILED
     except TransientJobError as exc:
         if job.attempts >= settings.max_attempts:
             log.warning("job failed after retries", extra={"error_code": exc.code})
-            _finish_failed(deps, job_id, exc.code, exc.message)
+            _finish_failed(deps, job_id, exc.code, exc.message, owner)
             return Outcome.FAILED
         try:
-            deps.jobs.requeue(job_id, exc.code, exc.message)
+            deps.jobs.requeue(job_id, exc.code, exc.message, owner=owner)
         except (InvalidTransition, JobNotFound):
             return Outcome.CANCELLED
         countdown = backoff(job.attempts, settings.retry_backoff_base, settings.retry_backoff_max)

@@ -9,9 +9,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from tfquote.jobs import InvalidTransition, JobNotFound
 from tfquote.logs import job_context
-from tfquote.tasks import PROCESS_JOB, REQUEST_ID_HEADER, SWEEP_FILES
-from workers import maintenance
+from tfquote.tasks import JOBS_QUEUE, PROCESS_JOB, RECONCILE, REQUEST_ID_HEADER, SWEEP_FILES
+from workers import maintenance, reconciler
 from workers.deps import get_deps
+from workers.dispatch import enqueue_job
 from workers.pipeline import RetryLater, run_job
 
 
@@ -39,4 +40,17 @@ def process_job(self: Task, job_id: str) -> str:
 def sweep_files() -> dict[str, int]:
     deps = get_deps()
     report = maintenance.sweep_files(deps.settings.data_dir, deps.jobs, deps.uploads)
+    return report.__dict__
+
+
+@shared_task(bind=True, name=RECONCILE, ignore_result=True)
+def reconcile(self: Task) -> dict[str, list[str]]:
+    deps = get_deps()
+    report = reconciler.reconcile(
+        deps.jobs,
+        reconciler.BrokerView(deps.broker_redis, (JOBS_QUEUE,)),
+        lambda job_id: enqueue_job(self.app, job_id),
+        lease_stale_seconds=deps.settings.lease_stale_seconds,
+        pending_stale_seconds=deps.settings.pending_stale_seconds,
+    )
     return report.__dict__

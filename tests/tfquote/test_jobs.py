@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ import redis
 from tfquote.jobs import (
     InvalidCursor,
     InvalidTransition,
+    JobBusy,
     JobKeys,
     JobNotFound,
     JobStatus,
@@ -198,3 +200,38 @@ def test_odd_tenants_get_their_own_keys(store: JobStore) -> None:
         job.job_id
     ]
     assert not any(b":PENDING\x00" in k for k in store.redis.keys(f"{store.keys.prefix}*"))
+
+
+def test_lease_blocks_a_second_claim_until_stale(store: JobStore) -> None:
+    job_id = make(store).job.job_id
+    assert store.claim(job_id, max_attempts=5, owner="w1", stale_after=30) is not None
+    with pytest.raises(JobBusy) as busy:
+        store.claim(job_id, max_attempts=5, owner="w2", stale_after=30)
+    assert busy.value.holder == "w1" and 0 < busy.value.retry_after <= 30
+    # A holder known to be dead is taken over at once...
+    taken = store.claim(job_id, max_attempts=5, owner="w2", stale_after=30, dead_owner="w1")
+    assert taken is not None and taken.owner == "w2" and taken.attempts == 2
+    # ...and the old holder can no longer write its outcome (fencing).
+    with pytest.raises(InvalidTransition):
+        store.complete(job_id, {"stale": True}, owner="w1")
+    assert store.heartbeat(job_id, "w1") == "lost"
+    assert store.heartbeat(job_id, "w2") == "RUNNING"
+    store.complete(job_id, {"ok": True}, owner="w2")
+
+
+def test_stale_lease_is_found_and_taken_over(store: JobStore) -> None:
+    job_id = make(store).job.job_id
+    store.claim(job_id, max_attempts=5, owner="w1", stale_after=30)
+    time.sleep(0.3)
+    assert job_id in store.stale_running(0.2)
+    assert job_id not in store.stale_running(30)
+    assert store.claim(job_id, max_attempts=5, owner="w2", stale_after=0.2) is not None
+    store.requeue(job_id, "worker_lost", "lost", owner="w2")
+    job = store.get(job_id)
+    assert job is not None and job.status is JobStatus.PENDING and job.owner is None
+
+
+def test_pending_before(store: JobStore) -> None:
+    job = make(store).job
+    assert store.pending_before("1970-01-01T00:00:00Z") == []
+    assert [j.job_id for j in store.pending_before("9999-01-01T00:00:00Z")] == [job.job_id]
