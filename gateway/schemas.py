@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+)
 
 # AWS region codes: us-east-1, eu-central-2, ap-southeast-4, us-gov-west-1,
 # us-iso-east-1, us-isob-east-1, cn-north-1, il-central-1 ...
@@ -60,3 +69,172 @@ class ErrorSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     request_id = fields.String(allow_none=True)
+
+
+# --- Response schemas -------------------------------------------------------------------
+# What the API answers, for the OpenAPI document (`gateway.openapi`) and its tests. The
+# views build their bodies with ``to_public()``; these schemas describe those bodies and
+# are never used to load requests. Response objects are closed (``RAISE`` ->
+# ``additionalProperties: false``) so a new field is a deliberate change of the contract;
+# the estimate result is open, because it is whatever the configured engine returns.
+
+DATE_TIME = {"format": "date-time", "example": "2026-11-26T10:00:00.000Z"}
+
+
+class ErrorBodySchema(ErrorSchema):
+    """The object inside the error envelope."""
+
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(
+        required=True,
+        metadata={"description": "stable, machine-readable error code", "example": "not_found"},
+    )
+    message = fields.String(
+        required=True, metadata={"description": "human-readable explanation; may change"}
+    )
+    request_id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the request id, also sent as the X-Request-ID header"},
+    )
+    details = fields.Raw(
+        metadata={
+            "description": "more about the failure: for validation_error, the messages per "
+            "field (`{field: [message, ...]}`)",
+        }
+    )
+
+
+class ErrorEnvelopeSchema(StrictSchema):
+    """Every error response: ``{"error": {"code", "message", "request_id"[, "details"]}}``."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class UploadedFileSchema(StrictSchema):
+    name = fields.String(
+        required=True, metadata={"description": "the sanitized file name", "example": "main.tf"}
+    )
+    size = fields.Integer(
+        required=True, validate=validate.Range(min=1), metadata={"description": "bytes"}
+    )
+    sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9a-f]{64}$"),
+        metadata={"description": "hex SHA-256 of the stored bytes"},
+    )
+
+
+class UploadSchema(StrictSchema):
+    upload_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+    files = fields.List(
+        fields.Nested(UploadedFileSchema), required=True, validate=validate.Length(min=1)
+    )
+    project_name = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+
+
+class JobErrorSchema(StrictSchema):
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "why the job failed: no_terraform, upload_missing, an archive rule "
+            "(path_traversal, link_entry, too_large, ...), the engine's own code "
+            "(hcl_parse_error, not_a_plan, ...), engine_unavailable, engine_timeout, "
+            "max_attempts_exceeded, job_timeout",
+            "example": "hcl_parse_error",
+        },
+    )
+    message = fields.String(required=True)
+
+
+class OpenSchema(Schema):
+    """Documented fields, but others may appear (``additionalProperties: true``)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class InventoryResourceSchema(OpenSchema):
+    address = fields.String(metadata={"example": "aws_instance.web[0]"})
+    type = fields.String(metadata={"example": "aws_instance"})
+    name = fields.String(metadata={"example": "web"})
+    mode = fields.String(validate=validate.OneOf(("managed", "data")))
+    provider = fields.String(metadata={"example": "aws"})
+
+
+class InventorySummarySchema(OpenSchema):
+    resource_count = fields.Integer(validate=validate.Range(min=0))
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_mode = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class InventoryUnknownSchema(OpenSchema):
+    address = fields.String()
+    reason = fields.String()
+
+
+class EstimateResultSchema(OpenSchema):
+    """The engine's result, stored as returned. The reference engine returns this
+    inventory; another engine plugged in with ``ENGINE_URL`` may return other fields."""
+
+    region = fields.String(metadata={"example": "us-east-1"})
+    source = fields.String(validate=validate.OneOf(("plan", "hcl")))
+    resources = fields.List(fields.Nested(InventoryResourceSchema))
+    summary = fields.Nested(InventorySummarySchema)
+    unknowns = fields.List(fields.Nested(InventoryUnknownSchema))
+
+
+class JobSchema(StrictSchema):
+    job_id = fields.String(required=True, metadata={"format": "uuid"})
+    status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
+    upload_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+    region = fields.String(required=True, metadata={"example": "us-east-1"})
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+    updated_at = fields.String(required=True, metadata=DATE_TIME)
+    started_at = fields.String(required=True, allow_none=True, metadata=DATE_TIME)
+    finished_at = fields.String(required=True, allow_none=True, metadata=DATE_TIME)
+    attempts = fields.Integer(required=True, validate=validate.Range(min=0))
+    error = fields.Nested(
+        JobErrorSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "set when the job is FAILED"},
+    )
+    result = fields.Nested(
+        EstimateResultSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "set when the job is COMPLETED"},
+    )
+
+
+class JobListSchema(StrictSchema):
+    items = fields.List(fields.Nested(JobSchema), required=True)
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "pass as `cursor` for the next page; null on the last page"},
+    )
+
+
+class HealthSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+class ReadinessSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("ready", "unavailable")))
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={
+            "description": "per dependency (redis, broker): `ok` or `error: <exception>`",
+            "example": {"redis": "ok", "broker": "ok"},
+        },
+    )
+    error = fields.Nested(
+        ErrorBodySchema, metadata={"description": "present when status is unavailable"}
+    )

@@ -12,25 +12,32 @@ writes (declared sizes lie) and removing everything it wrote if anything goes wr
 Only ``zip`` (stored or deflate entries) and ``tar.gz`` are accepted.  Nothing here
 imports Flask or Celery; it is stdlib only so both processes can share it.
 
-Every rejection is an :class:`ArchiveError` with a stable ``code``.  No other exception
-type escapes :func:`inspect_archive` or :func:`extract_archive` for anything the archive
-contains; the only exception is a caller bug (``dest`` missing or not empty), which is a
-``ValueError`` raised before the archive is opened.  The codes, in the order the checks
-run (the first failing check wins):
+Every rejection is an :class:`ArchiveError` with a stable ``code`` (also listed in
+:data:`ERROR_CODES`).  No other exception type escapes :func:`inspect_archive`,
+:func:`extract_archive` or :func:`detect_format` for anything an archive contains; the one
+exception is a caller bug (``dest`` missing or not empty), a ``ValueError`` raised before
+the archive is opened.  Checks run in a fixed order and the first failure wins: first the
+container, then each entry in archive order, then the archive as a whole, and finally
+(extraction only) what the entry data turns out to be.
+
+Container:
 
 ``io_error``
     The archive could not be opened, or the workspace could not be written (permissions,
     disk full).  Not necessarily the uploader's fault: treat as a server error.
 ``unsupported_format``
     Not a ZIP or tar.gz at all (text, 7z, rar, cab, a gzip stream that does not hold a
-    tar, ...), or a split / spanned / multi-volume ZIP, or a ZIP needing a newer spec.
+    tar, an empty file), a split / spanned / multi-volume ZIP, or a ZIP needing a newer
+    spec version.
 ``unsupported_compression``
     A tar that is not gzip-compressed (bare ``.tar``, ``.tar.bz2``, ``.tar.xz``,
-    ``.tar.zst``, any bzip2/xz/zstd/lzip stream), or a ZIP entry using a method other than
-    stored (0) or deflate (8).
+    ``.tar.zst``, any bzip2/xz/zstd/lzip stream, which are never decompressed), or a ZIP
+    entry using a method other than stored (0) or deflate (8).
 ``corrupt_archive``
-    Truncated or malformed structure, bad CRC, local header disagreeing with the central
-    directory, entry count disagreeing with the end record, directory entry carrying data.
+    Truncated or malformed structure, bad CRC, a ZIP local header or Unicode-path extra
+    field naming an entry differently from the central directory, entry counts that
+    disagree, a directory entry carrying data, stored sizes that disagree, non-zero data
+    after the tar end-of-archive point (where tarfile stops but GNU tar would go on).
 ``too_many_entries``
     More than ``max_entries`` members.
 ``prefix_data``
@@ -38,35 +45,41 @@ run (the first failing check wins):
     offsets).
 ``overlapping_entries``
     ZIP entries whose local header + data overlap each other or the central directory
-    (David Fifield's non-recursive zip bomb).
-``path_traversal``
-    A ``..`` path segment (with ``/`` or ``\\`` as separator, also after NFKC folding).
-``unsafe_path``
-    Absolute path, drive letter (``C:``), UNC or any backslash, NUL / control / format
-    characters, lone surrogates (undecodable bytes), empty names, a file name ending in
-    ``/``, or a name whose NFKC form adds path separators.
-``name_too_long``
-    A path component longer than ``max_name_bytes`` UTF-8 bytes, a whole path longer than
-    :data:`MAX_PATH_BYTES`, or a tar metadata header (long name / PAX) above
-    :data:`MAX_TAR_META_BYTES`.
-``path_too_deep``
-    More than ``max_depth`` path components.
+    (David Fifield's non-recursive zip bomb).  Implemented here: CPython only checks this
+    itself from 3.11.8 / 3.12.2.
+
+Each entry (links and special files are refused whatever their name):
+
 ``link_entry``
-    A symbolic or hard link (ZIP: ``S_IFLNK`` in the Unix mode bits; tar: SYMTYPE/LNKTYPE).
+    A symbolic or hard link (ZIP: ``S_IFLNK`` in the Unix mode bits, whatever the host
+    system field says; tar: SYMTYPE/LNKTYPE, even links pointing inside the tree).
 ``special_entry``
     Anything that is not a regular file or a directory: devices, FIFOs, sockets, sparse
     files, GNU dump/volume/multivolume headers, unknown tar types, DOS volume labels, and
     ZIP entries whose type bits disagree with the trailing ``/`` of their name.
+``path_traversal``
+    A ``..`` path segment (with ``/`` or ``\\`` as separator, also after NFKC folding).
+``unsafe_path``
+    Absolute path, drive letter (``C:``), UNC or any backslash, NUL / control / format
+    (bidi, zero-width) characters, lone surrogates (undecodable bytes), an empty name, a
+    file name ending in ``/``, or a name whose NFKC form adds path separators.
+``name_too_long``
+    A path component longer than ``max_name_bytes`` UTF-8 bytes, a whole path longer than
+    :data:`MAX_PATH_BYTES`, or a tar metadata block (GNU long name, PAX header) larger than
+    :data:`MAX_TAR_META_BYTES`.
+``path_too_deep``
+    More than ``max_depth`` path components.
 ``encrypted_entry``
     Encrypted ZIP entry (flag bit 0 or 6, central-directory encryption, AES method 99).
 ``nested_archive``
     An entry that is itself an archive or compressed stream: by name when inspecting, by
     name and by magic bytes when extracting.  We never open an archive inside an archive.
 ``too_large``
-    More than ``max_total_bytes`` in total, declared or really written/streamed.
+    More than ``max_total_bytes`` in total, declared or really written; for tar.gz also a
+    decompressed stream beyond that plus a header allowance.
 ``compression_ratio``
-    Uncompressed/compressed above ``max_ratio`` for one ZIP entry or for the whole archive
-    (only once at least :data:`RATIO_FLOOR_BYTES` are involved).
+    Uncompressed/compressed above ``max_ratio`` for one ZIP entry, or for all file bytes
+    against the archive's size (judged only once :data:`RATIO_FLOOR_BYTES` are involved).
 ``duplicate_entry``
     The same (normalised) path twice.
 ``name_collision``
@@ -74,6 +87,9 @@ run (the first failing check wins):
     would collide on a case-insensitive or normalising filesystem or in a later tool).
 ``file_dir_conflict``
     A path used both as a file and as a directory (``a`` and ``a/b``).
+
+The archive as a whole:
+
 ``empty_archive``
     No regular files at all.
 ``no_terraform``
@@ -101,6 +117,7 @@ import tarfile
 import unicodedata
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,12 +152,12 @@ ERROR_CODES: Final[dict[str, str]] = {
     "too_many_entries": "more entries than allowed",
     "prefix_data": "data before the first zip local header",
     "overlapping_entries": "zip entries overlap each other or the central directory",
+    "link_entry": "symbolic or hard link",
+    "special_entry": "device, FIFO, socket, sparse or other non-regular entry",
     "path_traversal": "a '..' path segment",
     "unsafe_path": "absolute, drive, UNC, backslash, control-character or otherwise unsafe name",
     "name_too_long": "a path component or whole path is too long",
     "path_too_deep": "too many nested directories",
-    "link_entry": "symbolic or hard link",
-    "special_entry": "device, FIFO, socket, sparse or other non-regular entry",
     "encrypted_entry": "encrypted zip entry",
     "nested_archive": "an archive inside the archive",
     "too_large": "more uncompressed data than allowed",
@@ -157,6 +174,7 @@ MAX_PATH_BYTES: Final = 4096
 #: Cap on one tar metadata block (GNU long name/link, PAX header).  Checked *before*
 #: tarfile reads the block, because tarfile buffers the whole block in memory.
 MAX_TAR_META_BYTES: Final = 1024 * 1024
+_MAX_TAR_META_TOTAL: Final = 8 * MAX_TAR_META_BYTES  # all metadata blocks of one archive
 #: Ratios are only judged once this many uncompressed bytes are involved: a small file of
 #: blanks can legitimately compress 200:1 and does no harm, a bomb must be big to matter.
 RATIO_FLOOR_BYTES: Final = 64 * 1024
@@ -214,11 +232,11 @@ _MAGICS: Final[tuple[tuple[int, bytes, str], ...]] = (
     (0, _ZIP_LFH, "zip"),
     (0, _ZIP_EOCD, "zip"),
     (0, b"PK\x07\x08", "zip-split"),
-    (0, b"PK00", "zip-split"),
-    (0, b"\x1f\x8b", "gzip"),
+    (0, b"PK00PK\x03\x04", "zip-split"),
+    (0, b"\x1f\x8b\x08", "gzip"),
     (0, b"\xfd7zXZ\x00", "xz"),
     (0, b"\x28\xb5\x2f\xfd", "zstd"),
-    (0, b"LZIP", "lzip"),
+    (0, b"LZIP\x01", "lzip"),
     (0, b"\x04\x22\x4d\x18", "lz4"),
     (0, b"\x1f\x9d", "compress"),
     (0, b"\x1f\xa0", "compress"),
@@ -232,12 +250,14 @@ _MAGICS: Final[tuple[tuple[int, bytes, str], ...]] = (
     (0, b"070702", "cpio"),
     (0, b"070707", "cpio"),
     (0, b"\xc7\x71", "cpio"),
-    (0, b"xar!", "xar"),
+    (0, b"xar!\x00\x1c", "xar"),
     (0, b"\x60\xea", "arj"),
     (7, b"**ACE**", "ace"),
-    (257, b"ustar", "tar"),
+    (257, b"ustar\x0000", "tar"),  # POSIX
+    (257, b"ustar  \x00", "tar"),  # GNU
 )
-_BZIP2_MAGIC: Final = re.compile(rb"BZh[1-9]")
+# "BZh" + level + the block (pi) or end-of-stream (sqrt pi) magic: "BZh1" alone is text.
+_BZIP2_MAGIC: Final = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
 _STREAM_KINDS: Final = frozenset({"bzip2", "xz", "zstd", "lzip", "lz4", "compress", "lzma"})
 
 _DRIVE: Final = re.compile(r"^[A-Za-z]:")
@@ -350,7 +370,8 @@ def detect_format(path: StrPath) -> ArchiveFormat | None:
     """Return ``"zip"`` or ``"tar.gz"`` judged by content (magic bytes), never by name.
 
     ``"zip"`` also covers a ZIP with data prepended (its end record is found at the tail;
-    :func:`inspect_archive` then rejects it with ``prefix_data``).  ``"tar.gz"`` means a
+    :func:`inspect_archive` then rejects it with ``prefix_data``) and a split/spanned ZIP
+    (rejected with ``unsupported_format``).  ``"tar.gz"`` means a
     gzip stream whose first 512 decompressed bytes are a tar header (at most 512 bytes are
     decompressed here).  ``None`` for anything else, including bare tar and other
     compressors.  Raises :class:`ArchiveError` (``io_error``) if the file cannot be read.
@@ -369,9 +390,10 @@ def inspect_archive(path: StrPath, limits: ArchiveLimits = DEFAULT_LIMITS) -> li
 
     Reads the ZIP directory (central directory and local headers, no decompression) or
     streams the tar headers through gzip (decompressed bytes are counted against the
-    limits, nothing is kept).  Raises :class:`ArchiveError` for every rule; a ZIP entry's
-    content (bad CRC, an archive disguised under a ``.tf`` name) is only seen by
-    :func:`extract_archive`.
+    limits, nothing is kept; the gzip CRC is verified).  Raises :class:`ArchiveError` for
+    every rule that the directory shows; what only entry *contents* reveal (a ZIP entry's
+    bad CRC or truncated data, an archive disguised under a ``.tf`` name) is caught by
+    :func:`extract_archive`.  Returns every member except the root (``./``) entry.
     """
     with _guard(), _open_archive(path) as fp:
         return _scan(fp, limits, writer=None)
@@ -479,9 +501,11 @@ def _magic_kind(head: bytes) -> str | None:
     return None
 
 
-def _is_tar_header(block: bytes) -> bool:
+def _is_tar_header(block: bytes, *, empty_ok: bool = False) -> bool:
     if block.count(0) == len(block):
-        return True  # all zeros: the end-of-archive marker of an empty tar
+        # All zeros: the end-of-archive marker of an empty tar.  Only meaningful right
+        # after a gzip header; a file that merely starts with zeros is not an archive.
+        return empty_ok
     try:
         tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
     except Exception:  # any parse failure just means "not a tar header"
@@ -517,7 +541,7 @@ def _gzip_holds_tar(fp: IO[bytes]) -> bool:
         # A finished stream this short cannot be a tar (a tar is at least 1 KiB); an
         # unfinished one was cut short, which the full scan will report as corrupt.
         return not decomp.eof
-    return _is_tar_header(block)
+    return _is_tar_header(block, empty_ok=True)
 
 
 # -------------------------------------------------------------------------- name rules
@@ -922,36 +946,63 @@ def _scan_zip(
 
 
 class _GuardedTarInfo(tarfile.TarInfo):
-    """TarInfo that refuses huge metadata blocks *before* tarfile buffers them.
+    """TarInfo that refuses what would make tarfile allocate without bound, *before* it
+    reads it.
 
-    tarfile reads a GNU long name or PAX header into memory in one go, so a 16-byte gzip
-    could make it allocate gigabytes.  ``_proc_member`` is the hook tarfile documents for
-    subclasses; the chained headers (long name + PAX + ...) all go through it.
+    tarfile reads a GNU long name or a PAX header into memory in one go, and a GNU or PAX
+    1.0 sparse map into a list of integers as long as the header claims: a few KiB of
+    gzip could make it allocate gigabytes.  ``_proc_member`` is the hook tarfile documents
+    for subclasses (every header in a long-name/PAX chain goes through it); the
+    ``_proc_gnusparse_*`` methods are what ``_proc_pax`` calls on the same object.  Should
+    a future Python rename them, the sparse check in ``_tar_is_dir`` still refuses those
+    members - only this early exit would be lost.
     """
 
     def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
-        if self.type in _TAR_META_TYPES and self.size > MAX_TAR_META_BYTES:
-            raise ArchiveError(
-                "name_too_long", f"tar metadata header of {self.size} bytes", self.name
-            )
+        if self.type == tarfile.GNUTYPE_SPARSE:
+            raise ArchiveError("special_entry", "sparse file", self.name)
+        if self.type in _TAR_META_TYPES:
+            # Per block, and per archive (global PAX headers accumulate in tarfile).
+            total = getattr(tarfile_, "_tfquote_meta_bytes", 0) + self.size
+            setattr(tarfile_, "_tfquote_meta_bytes", total)  # noqa: B010
+            if self.size > MAX_TAR_META_BYTES or total > _MAX_TAR_META_TOTAL:
+                raise ArchiveError(
+                    "name_too_long", f"tar metadata header of {self.size} bytes", self.name
+                )
         result: tarfile.TarInfo = super()._proc_member(tarfile_)  # type: ignore[misc]
         return result
+
+    def _refuse_sparse(self, next_: tarfile.TarInfo, pax: dict[str, str], *_: object) -> None:
+        name = pax.get("GNU.sparse.name") or pax.get("path") or next_.name
+        raise ArchiveError("special_entry", "sparse file (PAX GNU.sparse)", name)
+
+    _proc_gnusparse_00 = _refuse_sparse
+    _proc_gnusparse_01 = _refuse_sparse
+    _proc_gnusparse_10 = _refuse_sparse
 
 
 class _CountingReader(io.RawIOBase):
     """Read-only stream over the decompressed tar that counts every byte and stops the
-    moment the stream exceeds the byte cap or the compression ratio."""
+    moment the stream exceeds the byte cap or the compression ratio.
 
-    def __init__(self, source: gzip.GzipFile, limits: ArchiveLimits, archive_size: int) -> None:
+    It also remembers the last few hundred KiB it handed out, so that once tarfile says
+    "end of archive" we can check that everything from there on is zero padding: tarfile
+    silently stops at the first bad header, while GNU tar skips it and extracts what
+    follows - a member only some tools can see must not slip through.
+    """
+
+    _KEEP: Final = 256 * 1024  # far more than tarfile's read-ahead (one 10 KiB record)
+
+    def __init__(self, source: gzip.GzipFile, limits: ArchiveLimits) -> None:
         super().__init__()
         self._source = source
-        self._limits = limits
-        self._archive_size = archive_size
         self._cap = (
             limits.max_total_bytes
             + limits.max_entries * _TAR_OVERHEAD_PER_ENTRY
             + _TAR_OVERHEAD_FIXED
         )
+        self._recent: deque[tuple[int, bytes]] = deque()
+        self._recent_size = 0
         self.count = 0
 
     def readable(self) -> bool:
@@ -962,17 +1013,37 @@ class _CountingReader(io.RawIOBase):
             n = self._source.readinto(buffer)
         except _PARSER_ERRORS as exc:
             raise ArchiveError("corrupt_archive", f"bad gzip stream: {exc}") from exc
+        if n:
+            self._remember(bytes(memoryview(buffer)[:n]))
         self.count += n
+        # Only a cap here, no ratio: tar headers and padding compress to almost nothing, so
+        # a legitimate tar of many small files has a huge stream ratio.  The ratio is judged
+        # on file bytes instead (declared in the scan, real in the writer).
         if self.count > self._cap:
             raise ArchiveError("too_large", f"decompressed stream exceeds {self._cap} bytes")
-        _check_ratio(self.count, self._archive_size, self._limits, "gzip stream", None)
         return n
 
-    def drain(self) -> None:
-        """Read to the end so the gzip CRC and length are verified (and counted)."""
+    def _remember(self, chunk: bytes) -> None:
+        self._recent.append((self.count, chunk))
+        self._recent_size += len(chunk)
+        while self._recent_size - len(self._recent[0][1]) >= self._KEEP:
+            self._recent_size -= len(self._recent.popleft()[1])
+
+    def verify_end(self, end: int) -> None:
+        """Everything from stream offset ``end`` (where tarfile stopped) must be zeros;
+        reads to the end of the gzip stream, which also verifies its CRC and length."""
+        if self._recent and self._recent[0][0] > end:
+            raise ArchiveError("corrupt_archive", "tar stream ended in an unexpected place")
+        for start, chunk in self._recent:
+            skip = max(end - start, 0)
+            if skip < len(chunk) and chunk.count(0, skip) != len(chunk) - skip:
+                raise ArchiveError("corrupt_archive", "data after the tar end-of-archive point")
+        self._recent.clear()
         buffer = bytearray(_CHUNK)
-        while self.readinto(buffer):
-            pass
+        while n := self.readinto(buffer):
+            self._recent.clear()
+            if buffer.count(0, 0, n) != n:
+                raise ArchiveError("corrupt_archive", "data after the tar end-of-archive point")
 
 
 def _tar_is_dir(member: tarfile.TarInfo, name: str) -> bool:
@@ -1017,8 +1088,13 @@ def _scan_tar_gz(
     fp: IO[bytes], size: int, limits: ArchiveLimits, writer: _Writer | None
 ) -> list[ArchiveEntry]:
     fp.seek(0)
-    gz = gzip.GzipFile(fileobj=fp, mode="rb")
-    reader = _CountingReader(gz, limits, size)
+    with gzip.GzipFile(fileobj=fp, mode="rb") as gz:
+        return _scan_tar_stream(_CountingReader(gz, limits), size, limits, writer)
+
+
+def _scan_tar_stream(
+    reader: _CountingReader, size: int, limits: ArchiveLimits, writer: _Writer | None
+) -> list[ArchiveEntry]:
     # Without a real destination (inspection) the data filter still needs one to judge
     # where a name would land; a fixed path that nothing ever writes to does the job.
     filter_dest = str(writer.root) if writer is not None else os.path.join(os.sep, "tfquote-dest")
@@ -1046,6 +1122,7 @@ def _scan_tar_gz(
             if is_dir and member.size:
                 raise ArchiveError("corrupt_archive", "directory entry carries data", raw)
             totals.add_declared(member.size, raw)
+            _check_ratio(totals.declared, size, limits, "archive", raw)
             registry.add(name, is_dir)
             entry = ArchiveEntry(name, member.size, None, is_dir)
             entries.append(entry)
@@ -1064,7 +1141,7 @@ def _scan_tar_gz(
                 raise ArchiveError("special_entry", "member has no data stream", raw)
             with src:
                 writer.write_file(name, src, member.size, None)
-        reader.drain()
+        reader.verify_end(tf.offset)
     return _finish(entries)
 
 
@@ -1109,7 +1186,7 @@ class _Writer:
         if parent:
             self.make_dir(parent)
         target = os.path.join(str(self.root), name)
-        self._inside(os.path.dirname(target))
+        self._inside(target)  # resolves the (real, link-free) parent we just made
         head = self._read(src, _MAGIC_HEAD, name)
         while len(head) < _MAGIC_HEAD:
             more = self._read(src, _MAGIC_HEAD - len(head), name)

@@ -110,8 +110,13 @@ class Settings:
     reconcile_interval: float = 30.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    visibility_timeout_override: int | None = None
+
     @property
     def visibility_timeout(self) -> int:
+        """How long Redis keeps an unacked message before handing it out again."""
+        if self.visibility_timeout_override is not None:
+            return self.visibility_timeout_override
         return int(self.task_hard_time_limit + self.retry_backoff_max + 60)
 
     @property
@@ -186,6 +191,10 @@ class Settings:
         for env_name, attr, fminimum in float_vars:
             if (raw := get(env_name)) is not None:
                 kwargs[attr] = _parse_float(env_name, raw, minimum=fminimum)
+        if (raw := get("BROKER_VISIBILITY_TIMEOUT")) is not None:
+            kwargs["visibility_timeout_override"] = _parse_int(
+                "BROKER_VISIBILITY_TIMEOUT", raw, minimum=1
+            )
         if (raw := get("LOG_LEVEL")) is not None:
             kwargs["log_level"] = raw.upper()
         if (raw := get("LOG_FORMAT")) is not None:
@@ -242,6 +251,11 @@ class Settings:
             raise ConfigError("LOG_FORMAT must be json or text")
         if self.task_soft_time_limit >= self.task_hard_time_limit:
             raise ConfigError("TASK_SOFT_TIME_LIMIT must be below TASK_HARD_TIME_LIMIT")
+        if self.visibility_timeout <= self.task_hard_time_limit + self.retry_backoff_max:
+            raise ConfigError(
+                "BROKER_VISIBILITY_TIMEOUT must exceed TASK_HARD_TIME_LIMIT + RETRY_BACKOFF_MAX, "
+                "or Redis re-delivers tasks that are still running or waiting to retry"
+            )
         if self.heartbeat_interval * 3 > self.lease_stale_seconds:
             raise ConfigError("LEASE_STALE_SECONDS must be at least 3 x HEARTBEAT_INTERVAL")
         if self.engine_connect_timeout + self.engine_read_timeout >= self.task_soft_time_limit:

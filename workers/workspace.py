@@ -9,6 +9,7 @@ Imports neither Flask nor Celery.
 from __future__ import annotations
 
 import codecs
+import gzip
 import shutil
 import tarfile
 from collections.abc import Sequence
@@ -67,6 +68,8 @@ def unpack_upload(
             raise PermanentJobError(f"{item.name}: upload file is gone", code="upload_missing")
         if is_archive(item.name):
             target = dest if lone_archive else dest / _archive_stem(item.name)
+            if target != dest and target.exists():  # a.zip beside a.tar.gz
+                target = dest / item.name.replace(".", "_")
             target.mkdir(exist_ok=True)
             try:
                 extract_archive(source, target, limits)
@@ -96,13 +99,22 @@ def bundle_root(src: Path, files: Sequence[Path]) -> Path:
 
 
 def write_bundle(src: Path, files: Sequence[Path], bundle: Path) -> Path:
+    """Pack the files reproducibly: the same upload gives the same bytes on every attempt.
+
+    The engine fingerprints the bundle to tell a replay (same ``Idempotency-Key``, same
+    payload) from a reused key; timestamps in the gzip header or the tar entries would
+    make every retry look like a different request.
+    """
     root = bundle_root(src, files)
-    with tarfile.open(bundle, "w:gz", compresslevel=6) as tar:
-        for path in files:
-            info = tar.gettarinfo(str(path), arcname=path.relative_to(root).as_posix())
-            # The engine needs contents, not our uids or modes.
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
+    with (
+        bundle.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+            info = tarfile.TarInfo(path.relative_to(root).as_posix())
+            info.size = path.stat().st_size
+            info.mtime = 0
             info.mode = 0o644
             with path.open("rb") as fh:
                 tar.addfile(info, fh)

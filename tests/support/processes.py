@@ -1,94 +1,14 @@
-"""Start real service processes for tests: redis-server, the engine, celery workers and
-the gateway, each exactly as the Procfile would, and stop them afterwards."""
+"""Process helpers for tests; the implementation is shared with bench/ in
+`tfquote.devstack`."""
 
-from __future__ import annotations
+from tfquote.devstack import (
+    BIN,
+    ROOT,
+    Service,
+    http_ok,
+    service_env,
+    start_service,
+    wait_for,
+)
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-
-import requests
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-@dataclass
-class Service:
-    name: str
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def logs(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
-def service_env(overrides: Mapping[str, str]) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(ROOT)
-    env.update(overrides)
-    return env
-
-
-def start_service(
-    name: str,
-    argv: list[str],
-    env: Mapping[str, str],
-    log_dir: Path,
-    ready: Callable[[], bool],
-    timeout: float = 60.0,
-) -> Service:
-    log_path = log_dir / f"{name}.log"
-    log_file = log_path.open("ab")
-    proc = subprocess.Popen(
-        argv, cwd=ROOT, env=dict(env), stdout=log_file, stderr=subprocess.STDOUT
-    )
-    log_file.close()
-    service = Service(name, proc, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{service.logs()[-4000:]}")
-        try:
-            if ready():
-                return service
-        except Exception:
-            pass
-        time.sleep(0.1)
-    service.stop()
-    raise RuntimeError(f"{name} not ready after {timeout}s:\n{service.logs()[-4000:]}")
-
-
-def http_ok(url: str) -> Callable[[], bool]:
-    def check() -> bool:
-        return requests.get(url, timeout=1).status_code == 200
-
-    return check
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+__all__ = ["BIN", "ROOT", "Service", "http_ok", "service_env", "start_service", "wait_for"]

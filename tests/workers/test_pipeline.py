@@ -175,3 +175,35 @@ def test_missing_upload_fails(deps: JobDeps) -> None:
     deps.uploads.redis.delete(deps.uploads.key(job.upload_id))
     assert run_job(job_id, deps) is Outcome.FAILED
     assert status(deps, job_id).error["code"] == "upload_missing"  # type: ignore[index]
+
+
+def test_bundle_is_reproducible(tmp_path: Path) -> None:
+    from workers.workspace import write_bundle
+
+    src = tmp_path / "src"
+    (src / "m").mkdir(parents=True)
+    (src / "main.tf").write_bytes(MAIN_TF)
+    (src / "m" / "a.tf").write_bytes(MAIN_TF)
+    files = [src / "m" / "a.tf", src / "main.tf"]
+    first = write_bundle(src, files, tmp_path / "one.tar.gz").read_bytes()
+    import os
+    import time
+
+    later = time.time() + 1000
+    for f in files:
+        os.utime(f, (later, later))
+    second = write_bundle(src, list(reversed(files)), tmp_path / "two.tar.gz").read_bytes()
+    assert first == second
+
+
+def test_archives_with_the_same_stem(deps: JobDeps) -> None:
+    import tarfile as tarmod
+
+    buffer = io.BytesIO()
+    with tarmod.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarmod.TarInfo("b.tf")
+        info.size = len(MAIN_TF)
+        tar.addfile(info, io.BytesIO(MAIN_TF))
+    job_id = job_for(deps, {"a.zip": zip_bytes({"a.tf": MAIN_TF}), "a.tar.gz": buffer.getvalue()})
+    assert run_job(job_id, deps) is Outcome.COMPLETED
+    assert sorted(status(deps, job_id).result["resources"]) == ["a/a.tf", "a_tar_gz/b.tf"]  # type: ignore[index]
