@@ -89,7 +89,9 @@ class _FormDataParser(FormDataParser):
 class UploadRequest(Request):
     form_data_parser_class = _FormDataParser
     max_form_parts = 64
-    max_form_memory_size = 64 * 1024
+    # Werkzeug applies this cap to every chunk it feeds the multipart decoder, so it
+    # must exceed the read size; text fields are validated far below it anyway.
+    max_form_memory_size = 2 * PARSE_BUFFER_SIZE
 
     _incoming: Path | None = None
     _budget: list[int] | None = None

@@ -21,10 +21,12 @@ from gateway.schemas import UploadFormSchema
 from gateway.services import services
 from gateway.streaming import HashingSink, UploadRequest
 from gateway.tenancy import current_tenant
+from tfquote.archives import ArchiveError, inspect_archive
 from tfquote.uploads import (
     ALLOWED_SUFFIXES,
     UploadedFile,
     allowed_suffix,
+    is_archive,
     new_upload_id,
     sanitize_filename,
 )
@@ -83,6 +85,14 @@ def create_upload() -> tuple[Response, int]:
         seen.add(name.lower())
         if sink.size == 0:
             raise Unprocessable(f"{name}: file is empty", code="empty_file")
+        if is_archive(name):
+            sink.close()
+            # Directory only: no entry is decompressed or written here. The worker
+            # applies the same rules again while extracting, counting real bytes.
+            try:
+                inspect_archive(sink.path)
+            except ArchiveError as exc:
+                raise Unprocessable(f"{name}: {exc.message}", code=exc.code) from None
         accepted.append((sink, name))
 
     svc = services()
