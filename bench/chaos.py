@@ -63,6 +63,9 @@ class ChaosConfig:
     kill_interval: float = 2.0
     redis_restart: bool = True
     submitters: int = 8
+    # Submissions are paced so that the chaos (and the Redis restart, at 40% of the
+    # submission window) happens while jobs are still arriving.
+    submit_rate: float = 20.0
     timeout: float = 600.0
     seed: int | None = None
 
@@ -288,8 +291,11 @@ def run(config: ChaosConfig) -> ChaosReport:
         submitted_at: dict[int, float] = {}
         job_ids: dict[int, str] = {}
 
+        window_start = time.monotonic()
+
         def submit(i: int) -> None:
             key = f"chaos-{run_id}-{i}"
+            time.sleep(max(0.0, window_start + i / config.submit_rate - time.monotonic()))
             submitted_at[i] = time.monotonic()
             deadline = time.monotonic() + 120
             with requests.Session() as s:
@@ -318,8 +324,9 @@ def run(config: ChaosConfig) -> ChaosReport:
                     time.sleep(0.2)
 
         report.submitted = config.jobs
+        window = config.jobs / config.submit_rate
         chaos.redis_restart_at = (
-            time.monotonic() + max(3.0, config.jobs / 40) if config.redis_restart else None
+            time.monotonic() + max(2.0, 0.4 * window) if config.redis_restart else None
         )
         chaos.start()
         with ThreadPoolExecutor(config.submitters) as pool:
@@ -388,6 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--kill-interval", type=float, default=2.0)
+    parser.add_argument("--submit-rate", type=float, default=20.0, help="jobs per second")
     parser.add_argument("--no-redis-restart", action="store_true")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=None)
@@ -399,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         concurrency=args.concurrency,
         fault_rate=args.fault_rate,
         kill_interval=args.kill_interval,
+        submit_rate=args.submit_rate,
         redis_restart=not args.no_redis_restart,
         timeout=args.timeout,
         seed=args.seed,

@@ -152,8 +152,17 @@ def test_real_module_zip_completes(gateway_url: str) -> None:
     assert job["result"]["summary"]["resource_count"] > 0
 
 
-def test_terraform_free_upload_fails_with_code(gateway_url: str) -> None:
-    up = upload(gateway_url, [("docs.zip", zip_of({"README.tfvars": b"a = 1"}))])
+def test_terraform_free_uploads_are_refused(gateway_url: str) -> None:
+    # An archive without Terraform is refused at upload time...
+    response = requests.post(
+        f"{gateway_url}/api/v1/uploads",
+        files=[("file", ("docs.zip", zip_of({"README.tfvars": b"a = 1"})))],
+        timeout=30,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "no_terraform"
+    # ...single files are only looked at by the worker, which fails the job.
+    up = upload(gateway_url, [("only.tfvars", b"a = 1")])
     job = wait_done(gateway_url, create_job(gateway_url, up["upload_id"]).json()["job_id"])
     assert job["status"] == "FAILED"
     assert job["error"]["code"] == "no_terraform"
