@@ -18,6 +18,7 @@ import jwt
 from flask import Flask, g, request
 
 from gateway.errors import APIError
+from tfquote.logs import tenant_var
 from tfquote.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             return
         claims = verify_token(_bearer_token(), settings)
         g.tenant = tenant_of(claims, settings)
+        # Reset by the request log's teardown with the request id.
+        g.tenant_token = tenant_var.set(g.tenant)
 
 
 def mint_token(

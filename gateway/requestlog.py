@@ -12,7 +12,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from tfquote.logs import request_id_var, safe_request_id
+from tfquote.logs import request_id_var, safe_request_id, tenant_var
 
 log = logging.getLogger("gateway.access")
 
@@ -45,6 +45,9 @@ def init_app(app: Flask) -> None:
         cleanup = getattr(request, "cleanup_incoming", None)
         if cleanup is not None:
             cleanup()
+        tenant_token = g.pop("tenant_token", None)
+        if tenant_token is not None:
+            tenant_var.reset(tenant_token)
         token = g.pop("request_token", None)
         if token is not None:
             request_id_var.reset(token)
