@@ -96,6 +96,7 @@ class Settings:
     engine_connect_timeout: float = 5.0
     engine_read_timeout: float = 60.0
     engine_poll_interval: float = 0.5
+    engine_prefer_async: bool = True
     task_soft_time_limit: int = 240
     task_hard_time_limit: int = 300
     retry_backoff_base: float = 2.0
@@ -199,6 +200,8 @@ class Settings:
             kwargs["log_level"] = raw.upper()
         if (raw := get("LOG_FORMAT")) is not None:
             kwargs["log_format"] = raw.lower()
+        if (raw := get("ENGINE_PREFER_ASYNC")) is not None:
+            kwargs["engine_prefer_async"] = _parse_bool("ENGINE_PREFER_ASYNC", raw)
         if (raw := get("AUTH_ENABLED")) is not None:
             kwargs["auth_enabled"] = _parse_bool("AUTH_ENABLED", raw)
         for env_name, attr in (

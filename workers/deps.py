@@ -48,7 +48,9 @@ def build_deps(settings: Settings) -> JobDeps:
             connect_timeout=settings.engine_connect_timeout,
             read_timeout=settings.engine_read_timeout,
             poll_interval=settings.engine_poll_interval,
-            poll_timeout=max(1.0, settings.task_soft_time_limit - 30),
+            # Leave the last fifth of the soft limit for storing the outcome.
+            poll_timeout=max(1.0, settings.task_soft_time_limit * 0.8),
+            prefer_async=settings.engine_prefer_async,
         ),
     )
 

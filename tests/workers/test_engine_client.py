@@ -70,6 +70,8 @@ def test_sync_result(engine: ScriptedEngine, bundle: Path) -> None:
     assert (method, path) == ("POST", "/v1/estimates")
     assert headers["Idempotency-Key"] == "job-1"
     assert headers["X-Request-Id"] == "rid-1"
+    # Asked for 202-and-poll; an engine may still answer 200 at once.
+    assert headers["Prefer"] == "respond-async"
 
 
 def test_async_result_is_polled(engine: ScriptedEngine, bundle: Path) -> None:
