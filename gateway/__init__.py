@@ -26,7 +26,7 @@ def create_app(
     `config` overrides settings by name (``{"REDIS_URL": ..., "DATA_DIR": ...}``);
     `dispatcher` replaces the Celery dispatcher (tests pass a recording fake).
     """
-    from gateway import auth, health, jobs, ratelimit, requestlog, uploads
+    from gateway import auth, docs, health, jobs, ratelimit, requestlog, uploads
     from gateway.dispatch import CeleryJobDispatcher
     from gateway.errors import register_error_handlers
     from gateway.services import Services, redis_client
@@ -49,8 +49,7 @@ def create_app(
     if config:
         app.config.update({k: v for k, v in config.items() if k.isupper()})
 
-    if not app.config.get("TESTING_KEEP_LOGGING"):
-        configure_logging(settings.log_level, settings.log_format, service="gateway")
+    configure_logging(settings.log_level, settings.log_format, service="gateway")
 
     client = redis_client(settings.redis_url, socket_timeout=settings.redis_socket_timeout)
     app.extensions["tfquote"] = Services(
@@ -70,5 +69,6 @@ def create_app(
     app.register_blueprint(health.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(docs.bp)  # /openapi.json, /docs (Swagger UI), /redoc
     ratelimit.init_app(app, settings)
     return app

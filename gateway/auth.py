@@ -24,7 +24,14 @@ from tfquote.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_BYTES = 8192
-_OPEN_PREFIXES = ("/health",)
+# Probes and the API documentation are public; everything else needs a token. Whole
+# paths or path segments, never bare prefixes: "/docsx" is not the docs.
+_OPEN_PATHS = frozenset({"/health", "/docs", "/redoc", "/openapi.json", "/openapi.yaml"})
+_OPEN_TREES = ("/health/", "/docs/")
+
+
+def is_open_path(path: str) -> bool:
+    return path in _OPEN_PATHS or path.startswith(_OPEN_TREES)
 
 
 class Unauthorized(APIError):
@@ -103,7 +110,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _authenticate() -> None:
-        if request.path.startswith(_OPEN_PREFIXES):
+        if is_open_path(request.path):
             return
         claims = verify_token(_bearer_token(), settings)
         g.tenant = tenant_of(claims, settings)

@@ -96,10 +96,17 @@ def _ok(description: str, schema_name: str, *headers: str, **extra: Any) -> dict
 
 def _error(description: str, *codes: str, headers: tuple[str, ...] = ()) -> dict[str, Any]:
     listed = ", ".join(f"`{code}`" for code in codes)
+    example = {
+        "error": {
+            "code": codes[0],
+            "message": description.split(";")[0],
+            "request_id": "6f1c0a3e9b2d4f5a8c7e1d2b3a4f5e6d",
+        }
+    }
     return {
-        "description": f"{description} (code: {listed})" if codes else description,
+        "description": f"{description} (code: {listed})",
         "headers": _headers(*headers),
-        "content": {"application/json": {"schema": _ERROR}},
+        "content": {"application/json": {"schema": _ERROR, "example": example}},
     }
 
 
@@ -139,6 +146,7 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
         pattern=schemas.IDEMPOTENCY_KEY.pattern,
         description="same as the Idempotency-Key header (which wins if both are sent, and "
         "they must then be equal)",
+        examples=["deploy-42"],
     )
     props["upload_id"]["description"] = "from `POST /api/v1/uploads`"
 
@@ -178,6 +186,7 @@ def _upload_form(plugin: MarshmallowPlugin) -> dict[str, Any]:
     form["properties"]["project_name"] = {
         **_not_null(form["properties"]["project_name"]),
         "description": "a label for the upload",
+        "examples": ["demo"],
     }
     form["required"] = ["file"]
     return form
@@ -250,9 +259,9 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
         "name": "X-Request-ID",
         "in": "header",
         "required": False,
-        "description": "your correlation id; echoed back. Values outside 1-128 characters of "
-        "`A-Z a-z 0-9 . _ : -` are replaced by a generated id",
-        "schema": {"type": "string", "pattern": _REQUEST_ID_PATTERN},
+        "description": "your correlation id; echoed back. Any value is accepted, but one "
+        "that is not 1-128 characters of `A-Z a-z 0-9 . _ : -` is replaced by a generated id",
+        "schema": {"type": "string"},
     },
     "IdempotencyKey": {
         "name": "Idempotency-Key",

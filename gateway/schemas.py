@@ -88,8 +88,7 @@ class ErrorBodySchema(ErrorSchema):
         unknown = RAISE
 
     code = fields.String(
-        required=True,
-        metadata={"description": "stable, machine-readable error code", "example": "not_found"},
+        required=True, metadata={"description": "stable, machine-readable error code"}
     )
     message = fields.String(
         required=True, metadata={"description": "human-readable explanation; may change"}
