@@ -2,7 +2,8 @@
 
 Independent of the rest of tfquote (it never imports ``gateway``, ``workers`` or Celery). It
 turns an uploaded Terraform bundle (HCL or a ``terraform show -json`` plan) into a resource
-inventory, with Redis-backed idempotency. Production: ``gunicorn 'engine:create_app()'``.
+inventory and an offline AWS cost estimate (``result["estimate"]``, priced from the catalog in
+``engine/data/``), with Redis-backed idempotency. Production: ``gunicorn 'engine:create_app()'``.
 
 This module owns only the app factory: nothing is built at import time.
 """
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from engine.faults import FaultInjector
     from engine.service import EstimateService
     from engine.store import EstimateStore, RedisEstimateStore
+    from tfquote.logs import configure_logging
 
     overrides = dict(config or {})
     base = overrides.pop("ENGINE_SETTINGS", None)
@@ -60,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep documented key order
 
+    configure_logging(settings.log_level, settings.log_format, service="engine")
     httputil.install(app)
     app.register_blueprint(bp)
     app.extensions["engine"] = EngineState(

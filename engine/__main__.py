@@ -1,7 +1,10 @@
-"""``python -m engine serve``: the Werkzeug development server, for debugging only.
+"""``python -m engine serve|pricing``.
 
-Production runs ``gunicorn 'engine:create_app()'``; this entry point exists so an engineer can
-start the engine with one command and a debugger attached.
+* ``serve``: the Werkzeug development server, for debugging only. Production runs
+  ``gunicorn 'engine:create_app()'``; this entry point exists so an engineer can start the
+  engine with one command and a debugger attached.
+* ``pricing build|import|info``: maintain the offline price catalog (see
+  :mod:`engine.pricing.cli`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 
 from engine import create_app
 from engine.config import load_settings
+from engine.pricing import cli as pricing_cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,7 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--port", type=int, default=settings.port, help="default: $ENGINE_PORT or 8001"
     )
+    pricing_cli.add_parser(commands)
     args = parser.parse_args(argv)
+
+    if args.command == "pricing":
+        return pricing_cli.run(args, settings.catalog_path)
 
     if args.command == "serve":
         logging.basicConfig(level=logging.INFO)

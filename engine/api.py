@@ -7,7 +7,9 @@ Contract
     Parts: ``bundle`` (file: a tar.gz of the job's Terraform files, relative paths),
     ``region`` (required; AWS region code matching ``^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$``)
     and ``options`` (optional JSON object string; ``{"root_module": "dir"}`` selects the root
-    module directory of an HCL bundle, default: the shallowest directory with ``.tf`` files).
+    module directory of an HCL bundle, default: the shallowest directory with ``.tf`` files;
+    ``{"usage": {...}}`` is an Infracost-style usage document, see :mod:`engine.costing.usage`,
+    applied after any ``infracost-usage.yml`` / ``*.usage.yml`` in the bundle).
 
     Headers:
 
@@ -21,7 +23,9 @@ Contract
       the wait runs out). Without the header every POST computes anew.
     * ``Prefer: respond-async`` -> ``202 {"id", "status": "pending"}`` with
       ``Location: /v1/estimates/{id}``; the work runs on the app's thread pool. Otherwise the
-      work runs inline -> ``200 {"id", "status": "succeeded", "result": <inventory>}``.
+      work runs inline -> ``200 {"id", "status": "succeeded", "result": <result>}``, where
+      ``<result>`` is the inventory plus its cost estimate under ``"estimate"``
+      (:mod:`engine.result`).
 
     Input errors: ``400`` (``invalid_request``, ``invalid_idempotency_key``,
     ``invalid_bundle``) or ``422`` (``no_terraform``, ``hcl_parse_error``, ``invalid_json``,
@@ -235,6 +239,9 @@ def _parse_options(raw: str | None) -> dict[str, Any]:
     root = options.get("root_module")
     if root is not None and not isinstance(root, str):
         raise ApiError("invalid_request", "options.root_module must be a string")
+    usage = options.get("usage")
+    if usage is not None and not isinstance(usage, dict):
+        raise ApiError("invalid_request", "options.usage must be a JSON object (a usage file)")
     return options
 
 

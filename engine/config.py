@@ -23,6 +23,8 @@ Environment variables
 ``ENGINE_FAULT_TIMEOUT_SECONDS``  sleep of the ``timeout`` fault (default 30).
 ``ENGINE_FAULT_PHASE``            ``before`` (default), ``after`` or ``any``: whether a fault
                                   hits before the work is done or after the result is stored.
+``ENGINE_CATALOG_PATH``           the price catalog (SQLite) to use instead of the one shipped
+                                  in ``engine/data/`` (built by ``python -m engine pricing``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class EngineSettings:
     fault_kinds: tuple[str, ...] = field(default=FAULT_KINDS)
     fault_timeout_seconds: float = 30.0
     fault_phase: str = "before"
+    # Empty: the catalog shipped in engine/data/ (engine.pricing.DEFAULT_CATALOG_PATH).
+    catalog_path: str = ""
+    # Shared with the rest of tfquote (same variable names): LOG_LEVEL, LOG_FORMAT.
+    log_level: str = "INFO"
+    log_format: str = "json"
 
     def __post_init__(self) -> None:
         # Validation lives here so that both from_env() and with_overrides() get it.
@@ -82,6 +89,12 @@ class EngineSettings:
             raise ValueError("fault_timeout_seconds must be >= 0")
         if self.fault_phase not in FAULT_PHASES:
             raise ValueError(f"fault_phase must be one of {', '.join(FAULT_PHASES)}")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        if self.log_format not in ("json", "text"):
+            raise ValueError("log_format must be json or text")
+        if self.catalog_path and not os.path.isfile(self.catalog_path):
+            raise ValueError(f"catalog_path {self.catalog_path!r} is not a file")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> EngineSettings:
@@ -90,6 +103,10 @@ class EngineSettings:
         redis_url = environ.get("ENGINE_REDIS_URL") or environ.get("REDIS_URL")
         if redis_url:
             values["redis_url"] = redis_url
+        if environ.get("LOG_LEVEL"):
+            values["log_level"] = environ["LOG_LEVEL"].strip().upper()
+        if environ.get("LOG_FORMAT"):
+            values["log_format"] = environ["LOG_FORMAT"].strip().lower()
         for name, spec in _ENV_FIELDS.items():
             raw = environ.get(f"ENGINE_{name.upper()}")
             if raw is None or raw.strip() == "":
@@ -131,6 +148,7 @@ _ENV_FIELDS: dict[str, Any] = {
     "fault_kinds": "csv",
     "fault_timeout_seconds": float,
     "fault_phase": str,
+    "catalog_path": str,
 }
 
 

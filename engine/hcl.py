@@ -11,7 +11,11 @@ Static reading only: no provider, no state, no network. What it does:
   records an ``Unknown`` (address + reason) instead of guessing;
 * follows local module calls (``./x``, ``../x`` inside the bundle) recursively, prefixing
   addresses with ``module.NAME.``; remote sources, sources leaving the bundle, cycles and
-  nesting deeper than :data:`MAX_MODULE_DEPTH` become unknowns, not errors.
+  nesting deeper than :data:`MAX_MODULE_DEPTH` become unknowns, not errors;
+* for pricing, evaluates resource arguments (variables, tfvars, locals, module arguments,
+  functions), expands ``dynamic`` blocks over known collections, records each resource's
+  provider ``region`` when it is a known value, and the resources each argument refers to.
+  What cannot be known stays an :class:`engine.model.Unresolved` string with its reason.
 
 A syntax error in a file that is read raises ``EngineInputError("hcl_parse_error", ...)``.
 """
@@ -37,12 +41,12 @@ from engine.hclexpr import (
     UnknownValue,
     evaluate,
     first_unknown,
-    is_unknown,
 )
 from engine.model import (
     Resource,
     ResourceMode,
     Unknown,
+    Unresolved,
     instance_address,
     provider_from_type,
     render_provider,
@@ -278,6 +282,8 @@ class ModuleConfig:
     resources: list[Block] = field(default_factory=list)
     module_calls: list[Block] = field(default_factory=list)
     provider_sources: dict[str, str] = field(default_factory=dict)
+    # provider configurations by "name" or "name.alias"
+    providers: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
 
 
@@ -315,6 +321,11 @@ def _add_block(
         return
     if block.kind == "variable":
         config.variables[block.labels[0]] = block.body.get("default", _NO_DEFAULT)
+        return
+    if block.kind == "provider":
+        alias = block.body.get("alias")
+        name = block.labels[0] + (f".{alias}" if isinstance(alias, str) and alias else "")
+        config.providers[name] = block.body
         return
     if block.kind not in ("resource", "data", "module"):
         return
@@ -432,6 +443,7 @@ class _Loader:
         prefix: str,
         inputs: Mapping[str, Any],
         stack: tuple[str, ...],
+        regions: Mapping[str, Any] | None = None,
     ) -> None:
         config = self.config(directory)
         variables: dict[str, Any] = {}
@@ -443,12 +455,16 @@ class _Loader:
             else:
                 variables[name] = evaluate(default, Scope())
         scope = Scope(variables=variables, locals_source=config.locals)
+        # Provider regions: inherited from the caller, overridden by this module's own blocks.
+        module_regions = dict(regions or {})
+        for key, body in config.providers.items():
+            module_regions[key] = evaluate(body.get("region"), scope)
         for duplicate in config.duplicates:
             self.unknown(prefix + duplicate, "duplicate declaration ignored")
         for block in config.resources:
-            self.expand_resource(config, block, prefix, scope)
+            self.expand_resource(config, block, prefix, scope, module_regions)
         for call in config.module_calls:
-            self.expand_module_call(config, call, prefix, scope, stack)
+            self.expand_module_call(config, call, prefix, scope, stack, module_regions)
 
     def instances(self, body: Mapping[str, Any], scope: Scope, address: str) -> list[_Instance]:
         """Instances of a resource/module block; one un-indexed instance when unresolvable."""
@@ -472,7 +488,12 @@ class _Loader:
         return [_Instance(None, scope)]
 
     def expand_resource(
-        self, config: ModuleConfig, block: Block, prefix: str, scope: Scope
+        self,
+        config: ModuleConfig,
+        block: Block,
+        prefix: str,
+        scope: Scope,
+        regions: Mapping[str, Any],
     ) -> None:
         kind_label, name = block.labels
         mode: ResourceMode = "data" if block.kind == "data" else "managed"
@@ -484,16 +505,13 @@ class _Loader:
             )
         )
         module = prefix[:-1] if prefix else None
+        region = regions.get(_provider_key(block.body, kind_label))
+        references = _references(block.body)
         for instance in self.instances(block.body, scope, base):
             address = instance_address(base, instance.index)
             if address in self.seen:
                 continue
             self.seen.add(address)
-            attributes = {
-                key: _resolve(value, instance.scope)
-                for key, value in block.body.items()
-                if key not in _RESOURCE_META
-            }
             self.result.resources.append(
                 Resource(
                     address=address,
@@ -503,7 +521,9 @@ class _Loader:
                     provider=provider,
                     module=module,
                     index=instance.index,
-                    attributes=attributes,
+                    attributes=_resolve_body(block.body, instance.scope, _RESOURCE_META),
+                    region=region if isinstance(region, str) and region else None,
+                    references=references,
                 )
             )
 
@@ -514,6 +534,7 @@ class _Loader:
         prefix: str,
         scope: Scope,
         stack: tuple[str, ...],
+        regions: Mapping[str, Any],
     ) -> None:
         name = call.labels[0]
         address = f"{prefix}module.{name}"
@@ -546,7 +567,9 @@ class _Loader:
                 if key not in _MODULE_META
             }
             child_prefix = instance_address(address, instance.index) + "."
-            self.run_module(target, child_prefix, inputs, (*stack, target))
+            self.run_module(
+                target, child_prefix, inputs, (*stack, target), _child_regions(call, regions)
+            )
 
 
 def _provider_local_name(body: Mapping[str, Any], resource_type: str) -> str:
@@ -557,6 +580,66 @@ def _provider_local_name(body: Mapping[str, Any], resource_type: str) -> str:
         # `aws.west` -> local name `aws` (the alias does not change the provider type).
         return provider.strip().split(".", 1)[0]
     return provider_from_type(resource_type)
+
+
+def _provider_key(body: Mapping[str, Any], resource_type: str) -> str:
+    """``provider = aws.west`` -> ``aws.west``; no meta-argument -> the implied ``aws``."""
+    provider = body.get("provider")
+    if isinstance(provider, Expr):
+        provider = provider.source
+    if isinstance(provider, str) and provider.strip():
+        return provider.strip()
+    return provider_from_type(resource_type)
+
+
+def _child_regions(call: Block, regions: Mapping[str, Any]) -> dict[str, Any]:
+    """Provider regions a module sees: the caller's, remapped by ``providers = {...}``."""
+    child = dict(regions)
+    mapping = call.body.get("providers")
+    if isinstance(mapping, dict):
+        for child_key, parent in mapping.items():
+            parent_key = parent.source if isinstance(parent, Expr) else parent
+            if isinstance(parent_key, str):
+                child[child_key] = regions.get(parent_key.strip())
+    return child
+
+
+_REFERENCE_RE = re.compile(
+    r"(?<![\w.\]\)\\\"])(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)"
+)
+_NOT_RESOURCES = frozenset(
+    {"var", "local", "module", "each", "count", "path", "terraform", "self", "data"}
+)
+
+
+def _references(body: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Resources each top-level argument refers to (``aws_launch_template.lt``...)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in body.items():
+        if key in _RESOURCE_META:
+            continue
+        found: list[str] = []
+        for source in _expression_sources(value):
+            for match in _REFERENCE_RE.finditer(source):
+                data, kind, name = match.groups()
+                if kind in _NOT_RESOURCES or "_" not in kind:
+                    continue
+                address = f"{'data.' if data else ''}{kind}.{name}"
+                if address not in found:
+                    found.append(address)
+        if found:
+            out[key] = tuple(found)
+    return out
+
+
+def _expression_sources(value: Any) -> list[str]:
+    if isinstance(value, Expr):
+        return [value.source]
+    if isinstance(value, list):
+        return [source for item in value for source in _expression_sources(item)]
+    if isinstance(value, dict):
+        return [source for item in value.values() for source in _expression_sources(item)]
+    return []
 
 
 def _whole_number(value: Any) -> int | str:
@@ -598,16 +681,79 @@ def _for_each_items(value: Any) -> list[tuple[str, Any]] | str:
     return items
 
 
-def _resolve(value: Any, scope: Scope) -> Any:
-    """Evaluate an attribute for pricing; what cannot be known stays as its ``${...}`` text."""
+def _resolve(value: Any, scope: Scope, iter_vars: Mapping[str, Any] | None = None) -> Any:
+    """Evaluate an attribute for pricing; what cannot be known stays ``Unresolved`` text."""
     if isinstance(value, Expr):
-        result = evaluate(value, scope)
-        return unresolved(value) if is_unknown(result) else result
+        result = evaluate(value, scope, iter_vars)
+        found = first_unknown(result)
+        if found is not None:
+            return Unresolved(unresolved(value), found.reason)
+        return result
     if isinstance(value, list):
-        return [_resolve(item, scope) for item in value]
+        return [_resolve(item, scope, iter_vars) for item in value]
     if isinstance(value, dict):
-        return {key: _resolve(item, scope) for key, item in value.items()}
+        return _resolve_body(value, scope, frozenset(), iter_vars)
     return value
+
+
+def _resolve_body(
+    body: Mapping[str, Any],
+    scope: Scope,
+    skip: frozenset[str],
+    iter_vars: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A block's arguments, with ``dynamic "x" {...}`` blocks expanded into ``x`` blocks."""
+    out: dict[str, Any] = {}
+    dynamic: list[Any] = []
+    for key, value in body.items():
+        if key in skip:
+            continue
+        if key == "dynamic" and isinstance(value, list):
+            dynamic.extend(value)
+            continue
+        out[key] = _resolve(value, scope, iter_vars)
+    for entry in dynamic:
+        if not isinstance(entry, dict):
+            continue
+        for label, spec in entry.items():
+            blocks = _expand_dynamic(label, spec, scope, iter_vars)
+            existing = out.get(label)
+            if isinstance(blocks, Unresolved) or isinstance(existing, Unresolved):
+                out[label] = blocks if isinstance(blocks, Unresolved) else existing
+            else:
+                out[label] = [*(existing if isinstance(existing, list) else []), *blocks]
+    return out
+
+
+def _expand_dynamic(
+    label: str, spec: Any, scope: Scope, iter_vars: Mapping[str, Any] | None
+) -> list[dict[str, Any]] | Unresolved:
+    if not isinstance(spec, dict):
+        return Unresolved(f"${{dynamic {label}}}", "malformed dynamic block")
+    collection = evaluate(spec.get("for_each"), scope, iter_vars)
+    found = first_unknown(collection)
+    if found is not None:
+        return Unresolved(f"${{dynamic {label}}}", f"dynamic block for_each {found.reason}")
+    if isinstance(collection, dict):
+        items: list[tuple[Any, Any]] = sorted(collection.items())
+    elif isinstance(collection, list):
+        items = list(enumerate(collection))
+    else:
+        return Unresolved(f"${{dynamic {label}}}", "dynamic block for_each is not a collection")
+    if len(items) > MAX_INSTANCES:
+        return Unresolved(f"${{dynamic {label}}}", "dynamic block expands too far")
+    iterator = spec.get("iterator", label)
+    if isinstance(iterator, Expr):
+        iterator = iterator.source
+    content = spec.get("content")
+    body = content[0] if isinstance(content, list) and content else content
+    if not isinstance(body, dict):
+        return []
+    blocks = []
+    for key, item in items:
+        names = {**(iter_vars or {}), str(iterator): {"key": key, "value": item}}
+        blocks.append(_resolve_body(body, scope, frozenset(), names))
+    return blocks
 
 
 def choose_root(files: Mapping[str, bytes], root: str | None = None) -> str:
@@ -631,5 +777,5 @@ def read_hcl(files: Mapping[str, bytes], root: str | None = None) -> HclResult:
     """Resources (expanded instances) and unknowns of the root module and its local modules."""
     root_dir = choose_root(files, root)
     loader = _Loader(files)
-    loader.run_module(root_dir, "", load_tfvars(files, root_dir), (root_dir,))
+    loader.run_module(root_dir, "", load_tfvars(files, root_dir), (root_dir,), {})
     return loader.result

@@ -1,4 +1,4 @@
-"""A small, safe evaluator for HCL expressions (the subset needed for count/for_each).
+"""A small, safe evaluator for HCL expressions (count/for_each and pricing-relevant attributes).
 
 Static analysis cannot know everything Terraform knows at plan time (data sources, resource
 attributes, ``path.cwd``...). Rather than guess, every such value evaluates to an
@@ -16,7 +16,9 @@ evaluation problem into an unknown instead of an exception.
 from __future__ import annotations
 
 import functools
+import json
 import math
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
@@ -138,9 +140,10 @@ def first_unknown(value: Any) -> UnknownValue | None:
     return None
 
 
-def evaluate(value: Any, scope: Scope) -> Any:
+def evaluate(value: Any, scope: Scope, iter_vars: Mapping[str, Any] | None = None) -> Any:
     """Evaluate a normalised HCL value: literals pass through, :class:`Expr` is evaluated.
 
+    ``iter_vars`` are extra names in scope (a ``dynamic`` block's iterator object).
     Never raises: problems become :class:`UnknownValue`.
     """
     if isinstance(value, Expr):
@@ -149,15 +152,15 @@ def evaluate(value: Any, scope: Scope) -> Any:
         except Exception:  # a fragment python-hcl2 itself produced but cannot re-read
             return UnknownValue(f"cannot parse expression {value.source[:80]!r}")
         try:
-            return _Evaluator(scope).eval(tree)
+            return _Evaluator(scope, iter_vars).eval(tree)
         except EvalError as exc:
             return UnknownValue(f"cannot evaluate {value.source[:80]!r}: {exc}")
         except RecursionError:
             return UnknownValue("expression is nested too deeply")
     if isinstance(value, list):
-        return [evaluate(item, scope) for item in value]
+        return [evaluate(item, scope, iter_vars) for item in value]
     if isinstance(value, dict):
-        return {key: evaluate(item, scope) for key, item in value.items()}
+        return {key: evaluate(item, scope, iter_vars) for key, item in value.items()}
     return value
 
 
@@ -1057,7 +1060,202 @@ def _fn_all_any(pick: Callable[[Any], bool]) -> Callable[[Any], Any]:
     return run
 
 
+_FORMAT_VERB = re.compile(r"%(?P<flags>[-+ #0]*)(?P<width>\d+)?(?:\.(?P<prec>\d+))?(?P<verb>.)")
+
+
+def _format_one(spec: re.Match[str], arg: Any) -> str:
+    flags, width, precision, verb = spec["flags"], spec["width"] or "", spec["prec"], spec["verb"]
+    if int(width or 0) > 1000 or int(precision or 0) > 100:
+        raise EvalError("format() width or precision too large")
+    dot = f".{precision}" if precision is not None else ""
+    if verb == "v":
+        verb = "s" if isinstance(arg, str | bool) or arg is None else "g"
+        if _is_number(arg) and isinstance(_normal_number(arg), int):
+            verb = "d"
+    if verb in "sq":
+        text = _to_str(arg)
+        if verb == "q":
+            text = json.dumps(text, ensure_ascii=False)
+        return f"%{flags}{width}{dot}s" % text
+    if verb == "t":
+        return f"%{flags}{width}s" % ("true" if _to_bool(arg) else "false")
+    number = _to_number(arg)
+    if verb in "dxXob":
+        if not isinstance(number, int):
+            raise EvalError(f"%{verb} needs a whole number, got {number!r}")
+        if verb == "b":
+            return f"{number:{'0' if '0' in flags else ''}{width}b}"
+        return f"%{flags}{width}{verb}" % number
+    if verb in "feEgG":
+        return f"%{flags}{width}{dot}{verb}" % float(number)
+    raise EvalError(f"format verb %{verb} is not supported")
+
+
+def _fn_format(template: Any, *args: Any) -> Any:
+    if (found := _known(template, *args)) is not None:
+        return found
+    text = _to_str(template)
+    out: list[str] = []
+    position = 0
+    used = 0
+    while True:
+        start = text.find("%", position)
+        if start < 0:
+            out.append(text[position:])
+            break
+        out.append(text[position:start])
+        if text.startswith("%%", start):
+            out.append("%")
+            position = start + 2
+            continue
+        spec = _FORMAT_VERB.match(text, start)
+        if spec is None:
+            raise EvalError("unterminated format verb")
+        if used >= len(args):
+            raise EvalError("not enough arguments for format()")
+        out.append(_format_one(spec, args[used]))
+        used += 1
+        position = spec.end()
+    if used != len(args):
+        raise EvalError("too many arguments for format()")
+    result = "".join(out)
+    if len(result) > 100_000:
+        raise EvalError("format() result too long")
+    return result
+
+
+def _fn_formatlist(template: Any, *args: Any) -> Any:
+    if (found := _shallow_known(template, *args)) is not None:
+        return found
+    lengths = {len(arg) for arg in args if isinstance(arg, list)}
+    if len(lengths) > 1:
+        raise EvalError("formatlist() lists must have the same length")
+    size = lengths.pop() if lengths else 1
+    if size > MAX_COLLECTION:
+        raise EvalError(f"collection larger than {MAX_COLLECTION} elements")
+    return [
+        _fn_format(template, *(arg[i] if isinstance(arg, list) else arg for arg in args))
+        for i in range(size)
+    ]
+
+
+def _fn_replace(value: Any, search: Any, replacement: Any) -> Any:
+    if (found := _known(value, search, replacement)) is not None:
+        return found
+    needle = _to_str(search)
+    if len(needle) > 1 and needle.startswith("/") and needle.endswith("/"):
+        raise EvalError("regular-expression replace() is not evaluated")
+    result = _to_str(value).replace(needle, _to_str(replacement))
+    if len(result) > 100_000:
+        raise EvalError("replace() result too long")
+    return result
+
+
+def _fn_substr(value: Any, offset: Any, length: Any) -> Any:
+    if (found := _known(value, offset, length)) is not None:
+        return found
+    text = _to_str(value)
+    start, size = int(_to_number(offset)), int(_to_number(length))
+    if start < 0:
+        start = max(0, len(text) + start)
+    return text[start:] if size < 0 else text[start : start + size]
+
+
+def _fn_string2(op: Callable[[str, str], Any]) -> Callable[[Any, Any], Any]:
+    def run(value: Any, other: Any) -> Any:
+        if (found := _known(value, other)) is not None:
+            return found
+        return op(_to_str(value), _to_str(other))
+
+    return run
+
+
+def _fn_reverse(value: Any) -> Any:
+    if (found := _shallow_known(value)) is not None:
+        return found
+    if not isinstance(value, list):
+        raise EvalError("reverse() needs a list")
+    return list(reversed(value))
+
+
+def _fn_index(value: Any, item: Any) -> Any:
+    if (found := _known(value, item)) is not None:
+        return found
+    if not isinstance(value, list):
+        raise EvalError("index() needs a list")
+    for position, element in enumerate(value):
+        if _equal(element, item):
+            return position
+    raise EvalError("index(): item not found")
+
+
+def _fn_set(op: str) -> Callable[..., Any]:
+    def run(*args: Any) -> Any:
+        if (found := _known(*args)) is not None:
+            return found
+        if not args or not all(isinstance(arg, list) for arg in args):
+            raise EvalError("set functions need lists")
+        result = _fn_toset(args[0])
+        for other in args[1:]:
+            if op == "union":
+                result = _fn_toset(result + other)
+            elif op == "intersection":
+                result = [item for item in result if item in other]
+            else:
+                result = [item for item in result if item not in other]
+        return result
+
+    return run
+
+
+def _fn_jsonencode(value: Any) -> Any:
+    if (found := _known(value)) is not None:
+        return found
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fn_parseint(value: Any, base: Any) -> Any:
+    if (found := _known(value, base)) is not None:
+        return found
+    try:
+        return int(_to_str(value), int(_to_number(base)))
+    except ValueError as exc:
+        raise EvalError(f"parseint(): {exc}") from exc
+
+
+def _fn_pow(base: Any, exponent: Any) -> Any:
+    if (found := _known(base, exponent)) is not None:
+        return found
+    left, right = _to_number(base), _to_number(exponent)
+    if abs(right) > 1024:
+        raise EvalError("pow() exponent too large")
+    try:
+        return _normal_number(float(left) ** float(right))
+    except OverflowError as exc:
+        raise EvalError("pow() overflow") from exc
+
+
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "format": _fn_format,
+    "formatlist": _fn_formatlist,
+    "replace": _fn_replace,
+    "substr": _fn_substr,
+    "title": _fn_string(str.title),
+    "trimprefix": _fn_string2(str.removeprefix),
+    "trimsuffix": _fn_string2(str.removesuffix),
+    "trim": _fn_string2(lambda text, chars: text.strip(chars)),
+    "startswith": _fn_string2(str.startswith),
+    "endswith": _fn_string2(str.endswith),
+    "strcontains": _fn_string2(lambda text, part: part in text),
+    "reverse": _fn_reverse,
+    "index": _fn_index,
+    "setunion": _fn_set("union"),
+    "setintersection": _fn_set("intersection"),
+    "setsubtract": _fn_set("subtract"),
+    "jsonencode": _fn_jsonencode,
+    "parseint": _fn_parseint,
+    "pow": _fn_pow,
+    "signum": _fn_unary_number(lambda value: (value > 0) - (value < 0)),
     "length": _fn_length,
     "toset": _fn_toset,
     "tolist": _fn_tolist,

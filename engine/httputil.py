@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import uuid
 from collections.abc import MutableMapping
 from typing import IO, Any
@@ -24,11 +25,13 @@ from flask import Flask, Request, Response, g, has_request_context, jsonify, req
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
+from tfquote.logs import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 logger = logging.getLogger("engine")
+access_log = logging.getLogger("engine.access")
 
 # Werkzeug's HTTP errors -> our codes (anything else gets a snake_case of its name).
 _HTTP_CODES = {
@@ -118,12 +121,31 @@ def _handle_unexpected(exc: Exception) -> Response:
 
 
 def _assign_request_id() -> None:
-    current_request_id()
+    # The context variable puts the id on every log line of this request (tfquote.logs).
+    g.request_id_token = request_id_var.set(current_request_id())
+    g.started = time.perf_counter()
 
 
 def _echo_request_id(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = current_request_id()
+    started = g.get("started")
+    if started is not None and not request.path.startswith("/health"):
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
     return response
+
+
+def _reset_request_id(_exc: BaseException | None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        request_id_var.reset(token)
 
 
 def install(app: Flask) -> None:
@@ -131,6 +153,7 @@ def install(app: Flask) -> None:
     app.request_class = EngineRequest
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
+    app.teardown_request(_reset_request_id)
     app.register_error_handler(EngineError, _handle_engine_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from engine.errors import EngineInputError
-from engine.hcl import read_hcl, terraform_dirs
+from engine.hcl import choose_root, read_hcl, terraform_dirs
 from engine.model import Resource, Unknown
 from engine.plan import is_plan_candidate_path, load_json, looks_like_plan, parse_plan
 
@@ -32,6 +32,8 @@ class Collected:
     source: Source
     resources: list[Resource] = field(default_factory=list)
     unknowns: list[Unknown] = field(default_factory=list)
+    # The plan file used, or the root module directory ("." for the bundle root).
+    path: str = "."
 
 
 def collect(files: Mapping[str, bytes], *, root: str | None = None) -> Collected:
@@ -58,11 +60,13 @@ def collect(files: Mapping[str, bytes], *, root: str | None = None) -> Collected
             Unknown(other, f"additional plan file ignored; {path} was used")
             for other, _ in plans[1:]
         )
-        return Collected("plan", _sorted(result.resources), unknowns)
+        return Collected("plan", _sorted(result.resources), unknowns, path)
 
     if terraform_dirs(files):
         hcl = read_hcl(files, root)
-        return Collected("hcl", _sorted(hcl.resources), hcl.unknowns)
+        return Collected(
+            "hcl", _sorted(hcl.resources), hcl.unknowns, choose_root(files, root) or "."
+        )
 
     if invalid is not None:
         # No configuration at all, and the JSON that could have been a plan is broken.
@@ -76,7 +80,11 @@ def build_inventory(
     files: Mapping[str, bytes], region: str, *, root: str | None = None
 ) -> dict[str, Any]:
     """The inventory document for a bundle (see the module docstring for its shape)."""
-    collected = collect(files, root=root)
+    return render_inventory(collect(files, root=root), region)
+
+
+def render_inventory(collected: Collected, region: str) -> dict[str, Any]:
+    """The inventory document of already collected resources."""
     by_type = Counter(resource.type for resource in collected.resources)
     by_mode = Counter(resource.mode for resource in collected.resources)
     return {

@@ -23,7 +23,19 @@ class Resource:
     """One resource *instance* (``count = 3`` gives three of these).
 
     ``attributes`` are the resolved argument values (HCL) or the planned values (plan); they are
-    not part of the inventory output but are kept for pricing.
+    not part of the inventory output but are kept for pricing. An HCL value that cannot be known
+    statically is an :class:`Unresolved` string (its ``${...}`` text, with the reason).
+
+    Pricing context, also not part of the inventory output:
+
+    * ``region``: the AWS region of the resource's provider configuration when Terraform states
+      it literally (``provider "aws" { region = "eu-west-1" }``), else ``None``;
+    * ``references``: per top-level attribute, the resources it refers to, as addresses relative
+      to the resource's module (``{"launch_template": ("aws_launch_template.lt",)}``);
+    * ``unknown_attributes``: top-level attributes that the configuration sets but a plan
+      marks as known only after apply;
+    * ``computed_attributes``: attributes known only after apply that the configuration does
+      not set, i.e. provider-computed defaults (``tenancy``, ``storage_type``...).
     """
 
     address: str
@@ -34,6 +46,12 @@ class Resource:
     module: str | None = None
     index: int | str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    region: str | None = field(default=None, compare=False)
+    references: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    unknown_attributes: frozenset[str] = field(default=frozenset(), compare=False)
+    computed_attributes: frozenset[str] = field(default=frozenset(), compare=False)
 
     def to_inventory_entry(self) -> dict[str, str]:
         return {
@@ -43,6 +61,23 @@ class Resource:
             "mode": self.mode,
             "provider": self.provider,
         }
+
+
+class Unresolved(str):
+    """An attribute value that is unknown before apply: its ``${...}`` text, plus the reason.
+
+    A ``str`` subclass so that code which only displays attributes keeps working.
+    """
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> Unresolved:
+        value = super().__new__(cls, text)
+        value.reason = reason
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Unresolved, (str(self), self.reason))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ only walks ``planned_values.root_module`` and its nested ``child_modules``, drop
 whose only change is ``delete``. When a plan has no ``planned_values`` at all, the non-deleted
 ``resource_changes`` are used instead.
 
+For pricing it also reads, when present: ``configuration.provider_config`` (each resource's
+provider region, when a literal), the ``references`` of each resource's configuration
+expressions (which launch template an autoscaling group uses...), and
+``resource_changes[].change.after_unknown`` (attributes known only after apply).
+
 Documents are decoded with ``json.loads(bytes)``, which detects UTF-8 (with or without BOM),
 UTF-16 and UTF-32, as real-world plans saved from PowerShell are UTF-16LE with a BOM.
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.errors import EngineInputError
@@ -87,6 +92,7 @@ def parse_plan(document: Any, path: str = "plan.json") -> PlanResult:
             f"{path}: unsupported plan format_version {version!r} (supported: 0.1 to 1.x)",
         )
     changes = _changes_by_address(document.get("resource_changes"))
+    config = _configuration(document.get("configuration"))
     result = PlanResult(
         format_version=version,
         terraform_version=_str_or_none(document.get("terraform_version")),
@@ -101,12 +107,134 @@ def parse_plan(document: Any, path: str = "plan.json") -> PlanResult:
         resource = _to_resource(raw)
         if resource is None or resource.address in seen:
             continue
-        actions = changes.get(resource.address, {}).get("change", {}).get("actions")
-        if actions == ["delete"]:
+        change = changes.get(resource.address, {}).get("change", {})
+        if change.get("actions") == ["delete"]:
             continue  # being destroyed: nothing to price
         seen.add(resource.address)
-        result.resources.append(resource)
+        key = config_address(resource.address)
+        unknown = _unknown_attributes(change.get("after_unknown"))
+        # Known after apply but not set in the configuration: the provider computes a default
+        # (tenancy, storage_type...). Only what the configuration sets is really unknown.
+        configured = config.configured.get(key, frozenset())
+        result.resources.append(
+            replace(
+                resource,
+                region=config.regions.get(key, config.default_region),
+                references=config.references.get(key, {}),
+                unknown_attributes=unknown & configured,
+                computed_attributes=unknown - configured,
+            )
+        )
     return result
+
+
+@dataclass
+class _Configuration:
+    regions: dict[str, str] = field(default_factory=dict)
+    references: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    configured: dict[str, frozenset[str]] = field(default_factory=dict)
+    default_region: str | None = None
+
+
+def _configuration(raw: Any) -> _Configuration:
+    """Provider regions and expression references per configuration address."""
+    out = _Configuration()
+    if not isinstance(raw, dict):
+        return out
+    provider_regions: dict[str, str] = {}
+    providers = raw.get("provider_config")
+    if isinstance(providers, dict):
+        for key, spec in providers.items():
+            region = (
+                _constant(spec.get("expressions", {}).get("region"))
+                if isinstance(spec, dict)
+                else None
+            )
+            if isinstance(key, str) and isinstance(region, str) and region:
+                provider_regions[key] = region
+    out.default_region = provider_regions.get("aws")
+    root = raw.get("root_module")
+    if isinstance(root, dict):
+        _walk_configuration(root, "", provider_regions, out, depth=0)
+    return out
+
+
+def _walk_configuration(
+    module: Mapping[str, Any],
+    prefix: str,
+    provider_regions: Mapping[str, str],
+    out: _Configuration,
+    depth: int,
+) -> None:
+    if depth > 64:
+        return
+    for resource in module.get("resources") or []:
+        if not isinstance(resource, dict) or not isinstance(resource.get("address"), str):
+            continue
+        address = prefix + resource["address"]
+        key = resource.get("provider_config_key")
+        if isinstance(key, str):
+            # "ec2:aws" is module ec2's (inherited) "aws" configuration.
+            region = provider_regions.get(key) or provider_regions.get(key.rsplit(":", 1)[-1])
+            if region:
+                out.regions[address] = region
+        expressions = resource.get("expressions")
+        if isinstance(expressions, dict):
+            out.configured[address] = frozenset(str(name) for name in expressions)
+            refs = {
+                name: tuple(dict.fromkeys(_resource_refs(value)))
+                for name, value in expressions.items()
+            }
+            out.references[address] = {name: found for name, found in refs.items() if found}
+    for name, call in (module.get("module_calls") or {}).items():
+        if isinstance(call, dict) and isinstance(call.get("module"), dict):
+            _walk_configuration(
+                call["module"], f"{prefix}module.{name}.", provider_regions, out, depth + 1
+            )
+
+
+def _constant(expression: Any) -> Any:
+    return expression.get("constant_value") if isinstance(expression, dict) else None
+
+
+_REF_SKIP = frozenset({"var", "local", "module", "each", "count", "path", "terraform", "self"})
+
+
+def _resource_refs(expression: Any, depth: int = 0) -> Iterator[str]:
+    """``aws_launch_template.lt`` for every resource reference inside an expression tree."""
+    if depth > 32:
+        return
+    if isinstance(expression, dict):
+        references = expression.get("references")
+        if isinstance(references, list):
+            for reference in references:
+                if not isinstance(reference, str):
+                    continue
+                parts = reference.split(".")
+                if parts[0] == "data" and len(parts) >= 3:
+                    yield ".".join(parts[:3]).split("[")[0]
+                elif len(parts) >= 2 and parts[0] not in _REF_SKIP:
+                    yield f"{parts[0]}.{parts[1].split('[')[0]}"
+        for key, value in expression.items():
+            if key != "references":
+                yield from _resource_refs(value, depth + 1)
+    elif isinstance(expression, list):
+        for item in expression:
+            yield from _resource_refs(item, depth + 1)
+
+
+def _unknown_attributes(after_unknown: Any) -> frozenset[str]:
+    if not isinstance(after_unknown, dict):
+        return frozenset()
+    return frozenset(str(key) for key, value in after_unknown.items() if value is True)
+
+
+_INDEX_RE = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
+
+
+def config_address(address: str) -> str:
+    """``module.a["x"].aws_instance.web[0]`` -> ``module.a.aws_instance.web``."""
+    return _INDEX_RE.sub("", address)
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""Doing the work of one estimate: bundle -> inventory, with the outcome kept in the store.
+"""Doing the work of one estimate: bundle -> inventory and cost estimate, kept in the store.
 
 Separated from the HTTP layer so the same code path serves the inline (sync) and the
 background (``Prefer: respond-async``) modes, and so tests can swap :func:`compute` (e.g. for
@@ -18,7 +18,7 @@ from engine.bundle import read_bundle
 from engine.config import EngineSettings
 from engine.errors import EngineInputError, StoreUnavailable
 from engine.httputil import request_logger
-from engine.inventory import build_inventory
+from engine.result import build_result
 from engine.store import EstimateStore
 
 INTERNAL_ERROR = {
@@ -52,12 +52,18 @@ class Submission:
 
 
 def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
-    """The actual work: read the bundle in memory and build the inventory."""
+    """The actual work: read the bundle in memory, build the inventory and the estimate."""
     files = read_bundle(
         submission.bundle, max_files=settings.max_files, max_bytes=settings.max_bundle_bytes
     )
     root = submission.options.get("root_module")
-    return build_inventory(files, submission.region, root=root if isinstance(root, str) else None)
+    return build_result(
+        files,
+        submission.region,
+        root=root if isinstance(root, str) else None,
+        usage=submission.options.get("usage"),
+        catalog_path=settings.catalog_path or None,
+    )
 
 
 class EstimateService:

@@ -33,12 +33,20 @@ ALLOWED_SUFFIXES = (
     ".tf",
 )
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+#: Infracost-style usage files (usage-based quantities for the estimate).
+USAGE_FILE_NAMES = ("infracost-usage.yml", "infracost-usage.yaml")
+USAGE_SUFFIXES = (".usage.yml", ".usage.yaml")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+@=-]")
 
 
 def allowed_suffix(name: str) -> str | None:
     lowered = name.lower()
+    if lowered in USAGE_FILE_NAMES:
+        return lowered[lowered.index(".") :]
+    for suffix in USAGE_SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) > len(suffix):
+            return suffix
     for suffix in ALLOWED_SUFFIXES:
         if lowered.endswith(suffix) and len(lowered) > len(suffix):
             return suffix

@@ -19,8 +19,18 @@ from tfquote.archives import ArchiveError, ArchiveLimits, extract_archive
 from tfquote.uploads import Upload, is_archive
 from workers.errors import PermanentJobError
 
-#: What goes to the engine. ``.json`` files go only when they look like a plan.
-BUNDLE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+#: What goes to the engine. ``.json`` files go only when they look like a plan; usage
+#: files (Infracost's format) carry the usage-based quantities.
+BUNDLE_SUFFIXES = (
+    ".tf",
+    ".tf.json",
+    ".tfvars",
+    ".tfvars.json",
+    "infracost-usage.yml",
+    "infracost-usage.yaml",
+    ".usage.yml",
+    ".usage.yaml",
+)
 _PLAN_MARKERS = ('"format_version"', '"planned_values"', '"resource_changes"')
 
 
@@ -78,7 +88,11 @@ def unpack_upload(
         else:
             shutil.copyfile(source, dest / item.name)
     files = sorted(p for p in dest.rglob("*") if p.is_file() and _is_terraform_file(p))
-    if not any(not p.name.lower().endswith((".tfvars", ".tfvars.json")) for p in files):
+    terraform = (".tf", ".tf.json", ".json")  # .json files got here only as plans
+    if not any(
+        p.name.lower().endswith(terraform) and not p.name.lower().endswith(".tfvars.json")
+        for p in files
+    ):
         raise PermanentJobError(
             "no Terraform found: need at least one .tf/.tf.json file or a plan JSON",
             code="no_terraform",

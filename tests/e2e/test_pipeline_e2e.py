@@ -9,6 +9,7 @@ import re
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -254,3 +255,41 @@ def test_ready_over_http(gateway_url: str) -> None:
     response = requests.get(f"{gateway_url}/health/ready", timeout=10)
     assert response.status_code == 200
     assert response.json()["checks"] == {"redis": "ok", "broker": "ok"}
+
+
+def test_request_id_follows_the_job_through_every_log(
+    gateway_url: str, worker: Service, session_dir: Path
+) -> None:
+    rid = f"trace-{time.time_ns()}"
+    up = upload(gateway_url, [("main.tf", DB_TF)])
+    response = requests.post(
+        f"{gateway_url}/api/v1/jobs",
+        json={"upload_id": up["upload_id"], "region": "us-east-1"},
+        headers={"X-Request-ID": rid},
+        timeout=30,
+    )
+    assert response.headers["X-Request-ID"] == rid
+    job_id = response.json()["job_id"]
+    assert wait_done(gateway_url, job_id)["status"] == "COMPLETED"
+
+    def lines(name: str) -> list[dict[str, Any]]:
+        out = []
+        for line in (session_dir / f"{name}.log").read_text(errors="replace").splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+    assert wait_for(lambda: any(r.get("request_id") == rid for r in lines("engine")), timeout=10)
+    gateway_lines = [r for r in lines("gateway") if r.get("request_id") == rid]
+    assert any(r.get("path") == "/api/v1/jobs" and r.get("status") == 202 for r in gateway_lines)
+    worker_lines = [r for r in lines("worker") if r.get("request_id") == rid]
+    assert worker_lines and all(r.get("job_id") == job_id for r in worker_lines)
+    assert {"job started", "job completed"} <= {r["message"] for r in worker_lines}
+    # Cleared after the task: no later line of another job carries it.
+    other = [r for r in lines("worker") if r.get("job_id") not in (None, job_id)]
+    assert all(r.get("request_id") != rid for r in other)
+    for record in worker_lines:
+        assert record["timestamp"].endswith("+00:00") and record["level"] and record["logger"]

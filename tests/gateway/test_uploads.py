@@ -128,3 +128,22 @@ def test_unknown_upload_is_404(client: FlaskClient) -> None:
         response = client.get(f"/api/v1/uploads/{upload_id}")
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("name", ["infracost-usage.yml", "prod.usage.yaml"])
+def test_usage_files_are_accepted(client: FlaskClient, name: str) -> None:
+    response = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(b"version: 0.1\n"), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+
+
+def test_other_yaml_is_refused(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(b"a: 1\n"), "values.yml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422

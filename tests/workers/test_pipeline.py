@@ -207,3 +207,13 @@ def test_archives_with_the_same_stem(deps: JobDeps) -> None:
     job_id = job_for(deps, {"a.zip": zip_bytes({"a.tf": MAIN_TF}), "a.tar.gz": buffer.getvalue()})
     assert run_job(job_id, deps) is Outcome.COMPLETED
     assert sorted(status(deps, job_id).result["resources"]) == ["a/a.tf", "a_tar_gz/b.tf"]  # type: ignore[index]
+
+
+def test_usage_files_travel_with_the_bundle(deps: JobDeps) -> None:
+    usage = b"version: 0.1\nresource_usage: {}\n"
+    job_id = job_for(deps, {"main.tf": MAIN_TF, "infracost-usage.yml": usage})
+    assert run_job(job_id, deps) is Outcome.COMPLETED
+    assert status(deps, job_id).result == {"resources": ["infracost-usage.yml", "main.tf"]}
+    only_usage = job_for(deps, {"prod.usage.yml": usage})
+    assert run_job(only_usage, deps) is Outcome.FAILED
+    assert status(deps, only_usage).error["code"] == "no_terraform"  # type: ignore[index]

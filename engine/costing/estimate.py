@@ -1,0 +1,252 @@
+"""Resources -> an Infracost-compatible cost estimate (``"version": "0.2"`` JSON).
+
+Shape (Infracost's ``breakdown --format json``, plus a few ``tfquote`` additions noted)::
+
+    {"version": "0.2", "currency": "USD",
+     "metadata": {"generator", "hoursPerMonth": 730, "region", "source",
+                  "catalog": {"schemaVersion", "sources": [{id, title, url, licence,
+                              effectiveDate}], "dates": [...], "error"?},
+                  "usage": {"files", "fromOptions", "warnings"...}, "assumptions": [...]},
+     "projects": [{"name", "metadata": {"path", "type", "region"},
+                   "pastBreakdown": null, "diff": null,
+                   "breakdown": {"resources": [<resource>], "freeResources": [...],
+                                 "unsupportedResources": [...],      # tfquote addition
+                                 "totalHourlyCost", "totalMonthlyCost",
+                                 "totalMonthlyUsageCost"},
+                   "summary": {...}}],
+     "totalHourlyCost", "totalMonthlyCost", "totalMonthlyUsageCost",
+     "summary": {"totalDetectedResources", "totalSupportedResources",
+                 "totalUnsupportedResources", "totalUsageBasedResources",
+                 "totalNoPriceResources", "supportedResourceCounts",
+                 "unsupportedResourceCounts", "noPriceResourceCounts"}}
+
+``<resource>`` is ``{"name", "resourceType", "metadata": {"region", "unknowns"?, "notes"?},
+"hourlyCost", "monthlyCost", "monthlyUsageCost", "costComponents": [...], "subresources"?}``
+and each component ``{"name", "unit", "hourlyQuantity", "monthlyQuantity", "price",
+"hourlyCost", "monthlyCost", "usageBased", "priceNotFound"}`` plus, when relevant,
+``priceNotFoundReason``, ``quantityUnknownReason``, ``priceSource`` / ``priceEffectiveDate``
+and ``priceAmbiguous`` (see :mod:`engine.costing.components`). Money is a decimal string.
+
+Data sources are not billed and are left out (their count is in the metadata). Each managed
+resource is *supported* (a cost function priced it), *free* (``noPrice``: known to cost
+nothing by itself) or *unsupported* (listed and counted, never dropped).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from engine.costing import registry
+from engine.costing.components import CostComponent, PricedResource, money
+from engine.costing.context import Context, Estimation, ResourceIndex
+from engine.costing.usage import Usage
+from engine.model import Resource, Unresolved
+from engine.pricing.catalog import Catalog, CatalogError, get_catalog
+
+log = logging.getLogger("engine.costing")
+
+ASSUMPTIONS = (
+    "Public on-demand list prices in USD; no free tier, reserved, savings-plan or spot discounts.",
+    "A month is 730 hours.",
+    "Data transfer (internet egress, inter-region, inter-AZ) is not priced.",
+    "EC2 and launch-template instances are priced as Linux with shared tenancy unless the "
+    "usage file says otherwise (operating_system).",
+    "Usage-based components have no quantity unless a usage file or options.usage gives one.",
+)
+
+
+def _catalog(path: str | None) -> tuple[Catalog | None, str | None, frozenset[str]]:
+    try:
+        catalog = get_catalog(path or None)
+        regions = frozenset(catalog.regions())
+    except CatalogError as exc:
+        log.error("price catalog unavailable: %s", exc)
+        return None, str(exc), frozenset()
+    return catalog, None, regions
+
+
+def resource_region(resource: Resource, default: str) -> str:
+    """The per-resource ``region`` argument, else the provider's region, else the default."""
+    own = resource.attributes.get("region")
+    if isinstance(own, str) and own and not isinstance(own, Unresolved):
+        return own
+    return resource.region or default
+
+
+def build_estimate(
+    resources: Sequence[Resource],
+    default_region: str,
+    *,
+    source: str,
+    project_path: str,
+    usage: Usage | None = None,
+    catalog_path: str | None = None,
+) -> dict[str, Any]:
+    functions = registry.load()
+    catalog, catalog_error, regions = _catalog(catalog_path)
+    estimation = Estimation(
+        catalog=catalog,
+        catalog_error=catalog_error,
+        default_region=default_region,
+        usage=usage or Usage(),
+        index=ResourceIndex(resources),
+        catalog_regions=regions,
+    )
+    priced: list[PricedResource] = []
+    free: list[dict[str, Any]] = []
+    unsupported: list[dict[str, Any]] = []
+    data_sources = 0
+    for resource in resources:
+        if resource.mode != "managed":
+            data_sources += 1
+            continue
+        function = functions.get(resource.type)
+        if function is None:
+            entry = {"name": resource.address, "resourceType": resource.type}
+            if registry.is_free(resource.type, resource.provider):
+                free.append({**entry, "metadata": {}})
+            else:
+                unsupported.append(entry)
+            continue
+        region = resource_region(resource, default_region)
+        context = Context(estimation, resource, region)
+        try:
+            function(context)
+        except Exception:  # a bug in one cost function must not lose the whole estimate
+            log.exception("pricing %s failed", resource.address)
+            context.components = [
+                CostComponent.monthly(
+                    "Pricing error",
+                    "",
+                    None,
+                    price_not_found_reason="internal error while pricing this resource",
+                )
+            ]
+            context.subresources = []
+        metadata: dict[str, Any] = {"region": region}
+        if context.unknowns:
+            metadata["unknowns"] = context.unknowns
+        if context.notes:
+            metadata["notes"] = context.notes
+        if context.free_reason is not None and not context.components:
+            free.append(
+                {
+                    "name": resource.address,
+                    "resourceType": resource.type,
+                    "metadata": {**metadata, "reason": context.free_reason},
+                }
+            )
+            continue
+        priced.append(
+            PricedResource(
+                name=resource.address,
+                resource_type=resource.type,
+                components=context.components,
+                subresources=context.subresources,
+                metadata=metadata,
+            )
+        )
+    return _document(
+        priced,
+        free,
+        unsupported,
+        estimation=estimation,
+        catalog=catalog,
+        default_region=default_region,
+        source=source,
+        project_path=project_path,
+        data_sources=data_sources,
+    )
+
+
+def _sum(values: list[Decimal | None]) -> str:
+    return money(sum((value for value in values if value is not None), Decimal(0))) or "0"
+
+
+def _summary(
+    priced: list[PricedResource], free: list[dict[str, Any]], unsupported: list[dict[str, Any]]
+) -> dict[str, Any]:
+    supported_counts = Counter(resource.resource_type for resource in priced)
+    unsupported_counts = Counter(entry["resourceType"] for entry in unsupported)
+    free_counts = Counter(entry["resourceType"] for entry in free)
+    return {
+        "totalDetectedResources": len(priced) + len(free) + len(unsupported),
+        "totalSupportedResources": len(priced),
+        "totalUnsupportedResources": len(unsupported),
+        "totalUsageBasedResources": sum(1 for resource in priced if resource.usage_based),
+        "totalNoPriceResources": len(free),
+        "supportedResourceCounts": dict(sorted(supported_counts.items())),
+        "unsupportedResourceCounts": dict(sorted(unsupported_counts.items())),
+        "noPriceResourceCounts": dict(sorted(free_counts.items())),
+    }
+
+
+def _document(
+    priced: list[PricedResource],
+    free: list[dict[str, Any]],
+    unsupported: list[dict[str, Any]],
+    *,
+    estimation: Estimation,
+    catalog: Catalog | None,
+    default_region: str,
+    source: str,
+    project_path: str,
+    data_sources: int,
+) -> dict[str, Any]:
+    hourly = _sum([resource.hourly_cost for resource in priced])
+    monthly = _sum([resource.monthly_cost for resource in priced])
+    usage_cost = _sum([resource.monthly_usage_cost for resource in priced])
+    summary = _summary(priced, free, unsupported)
+    catalog_meta: dict[str, Any] = {"sources": [], "dates": []}
+    if catalog is not None and estimation.catalog_error is None:
+        sources = catalog.sources()
+        used = [sources[key] for key in sorted(estimation.sources_used) if key in sources]
+        catalog_meta = {
+            "schemaVersion": catalog.meta().get("schema_version"),
+            "sources": [info.to_dict() for info in used],
+            "dates": sorted({info.effective_date for info in used}),
+        }
+    else:
+        catalog_meta["error"] = estimation.catalog_error
+    project = {
+        "name": project_path,
+        "metadata": {
+            "path": project_path,
+            "type": "terraform_plan_json" if source == "plan" else "terraform_dir",
+            "region": default_region,
+        },
+        "pastBreakdown": None,
+        "breakdown": {
+            "resources": [resource.to_json() for resource in priced],
+            "freeResources": free,
+            "unsupportedResources": unsupported,
+            "totalHourlyCost": hourly,
+            "totalMonthlyCost": monthly,
+            "totalMonthlyUsageCost": usage_cost,
+        },
+        "diff": None,
+        "summary": summary,
+    }
+    return {
+        "version": "0.2",
+        "currency": "USD",
+        "metadata": {
+            "generator": "tfquote-engine",
+            "hoursPerMonth": 730,
+            "region": default_region,
+            "source": source,
+            "dataSourcesSkipped": data_sources,
+            "catalog": catalog_meta,
+            "usage": estimation.usage.to_metadata(),
+            "assumptions": list(ASSUMPTIONS),
+        },
+        "projects": [project],
+        "totalHourlyCost": hourly,
+        "totalMonthlyCost": monthly,
+        "totalMonthlyUsageCost": usage_cost,
+        "summary": summary,
+    }

@@ -1,0 +1,277 @@
+"""The shipped price catalog: contents, provenance, drift, lookups, read-only and threads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.config import EngineSettings
+from engine.pricing import DEFAULT_CATALOG_PATH, Catalog, CatalogError, PriceQuery
+from engine.pricing.build import MAIN_REGIONS, SOURCES, collect
+from engine.pricing.catalog import SCHEMA_VERSION, open_read_only
+from engine.pricing.store import Row, Source, read_all, write_catalog
+
+pytestmark = pytest.mark.unit
+
+SHARED_PRICING = Path(__file__).resolve().parents[2] / ".." / "shared" / "pricing"
+EC2_LINUX = {"capacitystatus": "Used", "operatingSystem": "Linux", "preInstalledSw": "NA"}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog(DEFAULT_CATALOG_PATH)
+
+
+def ec2(instance_type: str, region: str, tenancy: str = "Shared") -> PriceQuery:
+    family = "Compute Instance (bare metal)" if ".metal" in instance_type else "Compute Instance"
+    attributes = {**EC2_LINUX, "instanceType": instance_type, "tenancy": tenancy}
+    return PriceQuery.of("AmazonEC2", family, region, attributes)
+
+
+# --- the shipped file ----------------------------------------------------------------------------
+
+
+def test_shipped_catalog_is_small_and_complete(catalog: Catalog) -> None:
+    assert DEFAULT_CATALOG_PATH.is_file()
+    assert DEFAULT_CATALOG_PATH.stat().st_size < 5 * 1024 * 1024
+    meta = catalog.meta()
+    assert meta["schema_version"] == SCHEMA_VERSION
+    assert set(catalog.regions()) == {*MAIN_REGIONS, ""}
+
+
+def test_every_price_names_a_source_with_url_licence_and_date(catalog: Catalog) -> None:
+    sources = catalog.sources()
+    assert set(SOURCES) <= set(sources)
+    for info in sources.values():
+        assert info.url.startswith("https://"), info
+        assert info.licence and info.title
+        assert len(info.effective_date) == 10 and info.effective_date[4] == "-"
+    connection = open_read_only(DEFAULT_CATALOG_PATH)
+    try:
+        orphans = connection.execute(
+            "SELECT count(*) FROM prices WHERE source_id NOT IN (SELECT id FROM sources)"
+        ).fetchone()[0]
+        currencies = {row[0] for row in connection.execute("SELECT DISTINCT currency FROM prices")}
+        bad_prices = [
+            row[0]
+            for row in connection.execute("SELECT DISTINCT price_per_unit FROM prices")
+            if not Decimal(row[0]).is_finite() or Decimal(row[0]) < 0
+        ]
+    finally:
+        connection.close()
+    assert orphans == 0
+    assert currencies == {"USD"}
+    assert bad_prices == []
+
+
+def test_curated_rows_carry_their_source_url_and_date() -> None:
+    curated = json.loads((DEFAULT_CATALOG_PATH.parent / "curated_prices.json").read_text())
+    for row in curated["rows"]:
+        assert row["source_url"].startswith("https://aws.amazon.com/")
+        assert row["effective_date"] and row["description"]
+    for tier in curated["tiers"].values():
+        assert tier["source_url"].startswith("https://aws.amazon.com/")
+        assert [Decimal(bound) for bound in tier["boundaries"]] == sorted(
+            Decimal(bound) for bound in tier["boundaries"]
+        )
+
+
+def test_attribution_names_every_source() -> None:
+    readme = (DEFAULT_CATALOG_PATH.parent / "README.md").read_text()
+    catalog = Catalog(DEFAULT_CATALOG_PATH)
+    for key in catalog.sources():
+        assert f"`{key}`" in readme, key
+
+
+def test_rebuilding_from_shared_gives_the_shipped_rows() -> None:
+    """The committed artifact cannot drift silently from its inputs and the build rules."""
+    if not (SHARED_PRICING / "MANIFEST.md").exists():
+        pytest.skip(f"{SHARED_PRICING} not found")
+    fresh = collect(SHARED_PRICING.resolve())
+    connection = open_read_only(DEFAULT_CATALOG_PATH)
+    try:
+        sources, rows, locations = read_all(connection)
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+    finally:
+        connection.close()
+    hint = "the shipped catalog is stale: run python -m engine pricing build"
+    assert sorted(fresh.sources, key=lambda source: source.key) == sources, hint
+    assert len(fresh.rows) == len(rows), hint
+    assert Counter(fresh.rows) == Counter(rows), hint
+    assert [tuple(location) for location in fresh.locations] == locations, hint
+    assert {**fresh.meta, "schema_version": SCHEMA_VERSION} == meta, hint
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+
+def test_newest_source_wins(catalog: Catalog) -> None:
+    # us-east-1: Karpenter (2026-07-20) and the AWS web feed (2025-06-18) agree on t3.micro.
+    match = catalog.lookup(ec2("t3.micro", "us-east-1"))
+    assert match is not None
+    assert match.price == Decimal("0.0104")
+    assert (match.source, match.effective_date) == ("karpenter-ec2-us-east-1", "2026-07-20")
+    assert match.candidates == 2
+    # eu-west-1: the 2025 web feed beats the 2023 Price List extract.
+    match = catalog.lookup(ec2("t3.micro", "eu-west-1"))
+    assert match is not None and match.source == "awsweb-ec2"
+    # EBS in eu-west-1: the 2023 Price List extract beats the 2022 EBS file.
+    gp2 = catalog.lookup(
+        PriceQuery.of("AmazonEC2", "Storage", "eu-west-1", {"volumeApiName": "gp2"})
+    )
+    assert gp2 is not None and gp2.source == "terracost-eu-west-1" and gp2.price == Decimal("0.11")
+
+
+def test_karpenter_metal_is_dedicated_and_not_used_for_shared(catalog: Catalog) -> None:
+    shared = catalog.lookup(ec2("m5.metal", "us-east-1"))
+    dedicated = catalog.lookup(ec2("m5.metal", "us-east-1", "Dedicated"))
+    assert shared is not None and shared.source == "awsweb-ec2"
+    assert dedicated is not None and dedicated.source == "karpenter-ec2-us-east-1"
+
+
+def test_tiers_are_returned_in_order(catalog: Catalog) -> None:
+    match = catalog.lookup(
+        PriceQuery.of(
+            "AmazonS3",
+            "Storage",
+            "us-east-1",
+            {"storageClass": "General Purpose", "volumeType": "Standard"},
+        )
+    )
+    assert match is not None
+    assert [(tier.tier_start, tier.tier_end, tier.price) for tier in match.tiers] == [
+        (Decimal(0), Decimal(51200), Decimal("0.023")),
+        (Decimal(51200), Decimal(512000), Decimal("0.022")),
+        (Decimal(512000), None, Decimal("0.021")),
+    ]
+
+
+def test_usage_type_matches_with_one_regional_prefix_only(catalog: Catalog) -> None:
+    # eu-west-1 has "EU-LoadBalancerUsage" and "EU-Outposts-LoadBalancerUsage" (2023 rows).
+    query = PriceQuery.of(
+        "AWSELB", "Load Balancer-Application", "eu-west-1", usage_type="LoadBalancerUsage"
+    )
+    rows = catalog._rows(query)
+    assert {row.usage_type for row in rows} == {"EU-LoadBalancerUsage", "LoadBalancerUsage"}
+
+
+def test_missing_price_is_none(catalog: Catalog) -> None:
+    assert catalog.lookup(ec2("t3.nonexistent", "us-east-1")) is None
+    rds = PriceQuery.of(
+        "AmazonRDS",
+        "Database Instance",
+        "eu-north-1",  # RDS prices cover ten regions only
+        {"instanceType": "db.t3.micro", "databaseEngine": "MySQL", "deploymentOption": "Single-AZ"},
+    )
+    assert catalog.lookup(rds) is None
+
+
+def _tiny_catalog(path: Path, rows: list[Row]) -> Catalog:
+    sources = {
+        Source(row.source, f"title {row.source}", "https://example.org", "MIT", row.effective_date)
+        for row in rows
+    }
+    write_catalog(path, sources=sources, rows=rows)
+    return Catalog(path)
+
+
+def _row(price: str, *, source: str = "s1", date: str = "2025-01-01", sku: str = "A") -> Row:
+    return Row(
+        service="Svc",
+        family="Fam",
+        region="r-1",
+        attributes=(("k", "v"),),
+        usage_type="",
+        unit="Hrs",
+        price=price,
+        currency="USD",
+        tier_start="0",
+        tier_end="",
+        sku=sku,
+        description="",
+        source=source,
+        effective_date=date,
+    )
+
+
+def test_ambiguous_prices_are_flagged_and_the_higher_one_used(tmp_path: Path) -> None:
+    catalog = _tiny_catalog(tmp_path / "c.sqlite", [_row("1", sku="A"), _row("2", sku="B")])
+    match = catalog.lookup(PriceQuery.of("Svc", "Fam", "r-1", {"k": "v"}))
+    assert match is not None
+    assert match.ambiguous is True
+    assert match.price == Decimal(2)
+
+
+def test_equal_dates_pick_a_source_deterministically(tmp_path: Path) -> None:
+    rows = [_row("1", source="b"), _row("2", source="a"), _row("3", source="c", date="2020-01-01")]
+    catalog = _tiny_catalog(tmp_path / "c.sqlite", rows)
+    match = catalog.lookup(PriceQuery.of("Svc", "Fam", "r-1", {"k": "v"}))
+    assert match is not None and (match.source, match.price, match.ambiguous) == ("a", 2, False)
+
+
+def test_invalid_attribute_names_are_refused(catalog: Catalog) -> None:
+    with pytest.raises(CatalogError):
+        catalog.lookup(PriceQuery.of("AmazonEC2", "Storage", "us-east-1", {"a') OR 1=1 --": "x"}))
+
+
+# --- read-only, threads, missing files -------------------------------------------------------------
+
+
+def test_catalog_is_opened_read_only(catalog: Catalog) -> None:
+    connection = catalog._connection()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        connection.execute("DELETE FROM prices")
+
+
+def test_lookups_are_safe_across_threads(tmp_path: Path) -> None:
+    catalog = Catalog(DEFAULT_CATALOG_PATH)
+    types = ["t3.micro", "m5.large", "c5.xlarge", "r5.2xlarge"]
+    expected = {name: catalog.lookup(ec2(name, "us-east-2")) for name in types}
+    errors: list[BaseException] = []
+    connections: list[sqlite3.Connection] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        try:
+            fresh = Catalog(DEFAULT_CATALOG_PATH)  # cold caches: real concurrent SQL
+            for _ in range(20):
+                for name in types:
+                    assert fresh.lookup(ec2(name, "us-east-2")) == expected[name]
+                    assert catalog.lookup(ec2(name, "us-east-2")) == expected[name]
+            with lock:
+                connections.append(catalog._connection())  # kept alive: ids stay unique
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len({id(connection) for connection in connections}) == 8  # one per thread
+
+
+def test_missing_or_foreign_catalog_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="not found"):
+        Catalog(tmp_path / "absent.sqlite").meta()
+    foreign = tmp_path / "foreign.sqlite"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(CatalogError):
+        Catalog(foreign).meta()
+    assert not (tmp_path / "absent.sqlite").exists()  # read-only: never created
+
+
+def test_catalog_path_setting(tmp_path: Path) -> None:
+    assert EngineSettings.from_env({}).catalog_path == ""
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"")
+    assert EngineSettings.from_env({"ENGINE_CATALOG_PATH": str(path)}).catalog_path == str(path)
+    with pytest.raises(ValueError, match="catalog_path"):
+        EngineSettings.from_env({"ENGINE_CATALOG_PATH": str(tmp_path / "nope.sqlite")})
