@@ -58,7 +58,7 @@ test-unit: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gateway workers engine tfquote celery_config.py wsgi.py
+	$(BIN)/mypy gateway workers engine tfquote bench celery_config.py wsgi.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
