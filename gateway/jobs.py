@@ -74,7 +74,7 @@ def create_job() -> tuple[Response, int]:
     key = _idempotency_key(data.pop("idempotency_key"))
     svc = services()
     tenant = current_tenant()
-    if svc.uploads.get(data["upload_id"], tenant=tenant) is None:
+    if not svc.uploads.claim_for_job(data["upload_id"], tenant=tenant):
         raise Unprocessable("upload_id does not name an upload of yours", code="upload_not_found")
 
     outcome = svc.jobs.create(
@@ -94,8 +94,6 @@ def create_job() -> tuple[Response, int]:
         return _job_response(outcome.job, 200)
 
     job = outcome.job
-    # The upload must outlive the job that reads it.
-    svc.uploads.touch(job.upload_id)
     try:
         svc.dispatcher.dispatch(job.job_id, request_id=g.request_id)
     except (KombuError, OSError, redis.exceptions.RedisError) as exc:

@@ -224,7 +224,8 @@ if KEYS[2] ~= '' then
     local existing_id = string.sub(existing, 1, sep - 1)
     local existing_fp = string.sub(existing, sep + 1)
     if redis.call('EXISTS', ARGV[4] .. 'job:' .. existing_id) == 1 then
-      return {'exists', existing_id, existing_fp}
+      return {'exists', existing_id, existing_fp,
+              redis.call('HGETALL', ARGV[4] .. 'job:' .. existing_id)}
     end
   end
 end
@@ -240,7 +241,8 @@ redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:PENDING', seq, ARGV[1])
 if KEYS[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[1] .. '\\n' .. ARGV[2], 'EX', tonumber(ARGV[3]))
 end
-return {'created', ARGV[1], ARGV[2]}
+-- The record comes back with the answer: no second round trip to read it.
+return {'created', ARGV[1], ARGV[2], redis.call('HGETALL', KEYS[1])}
 """
 
 _TRANSITION = """
@@ -474,10 +476,9 @@ class JobStore:
                 *flat,
             ],
         )
-        outcome, stored_id, stored_fp = (_decode(v) for v in raw)
-        job = self.get(stored_id)
-        if job is None:  # deleted between the script and the read
-            raise JobNotFound(stored_id)
+        outcome, _stored_id, stored_fp = (_decode(v) for v in raw[:3])
+        flat_hash = [_decode(v) for v in raw[3]]
+        job = Job.from_hash(dict(zip(flat_hash[::2], flat_hash[1::2], strict=True)))
         return CreateOutcome(
             job=job, created=outcome == "created", fingerprint_matches=stored_fp == fingerprint
         )

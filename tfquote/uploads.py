@@ -168,6 +168,19 @@ class UploadStore:
             files=tuple(UploadedFile(**f) for f in json.loads(data.get("files", "[]"))),
         )
 
+    def claim_for_job(self, upload_id: str, *, tenant: str) -> bool:
+        """True when the upload exists and is `tenant`'s; its lifetime is then extended so
+        it outlives the job about to use it. One round trip (job creation is hot)."""
+        if not valid_upload_id(upload_id):
+            return False
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hget(self.key(upload_id), "tenant")
+        pipe.expire(self.key(upload_id), self.ttl_seconds)
+        owner, _ = pipe.execute()
+        if owner is None:
+            return False
+        return (owner.decode() if isinstance(owner, bytes) else owner) == tenant
+
     def touch(self, upload_id: str) -> None:
         """Keep an upload alive as long as a job that uses it may still need it."""
         self.redis.expire(self.key(upload_id), self.ttl_seconds)
