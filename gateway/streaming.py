@@ -14,14 +14,20 @@ import hashlib
 import shutil
 import uuid
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from flask import Request, current_app
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 
-# Bigger reads than Werkzeug's 64 KiB default mean fewer Python-level loop turns.
+# The request body is read in big pieces (fewer trips through gunicorn's and Werkzeug's
+# Python-level stream layers) but handed to Werkzeug's multipart decoder in small ones:
+# the decoder copies and searches what it is given, which stays in the CPU cache at
+# 64 KiB and not at 1 MiB, and the regex that finds the closing boundary scans the whole
+# last piece (a 1 MiB feed cost a 1 MB upload ~3 ms in that one search). Measured with
+# `python -m bench uploads` (docs/performance.md).
 PARSE_BUFFER_SIZE = 1024 * 1024
+FEED_SIZE = 64 * 1024
 
 
 class HashingSink:
@@ -63,6 +69,27 @@ class HashingSink:
         return getattr(self._file, name)
 
 
+class _ReadAhead:
+    """Reads the body `size` bytes at a time and serves the parser's smaller reads."""
+
+    def __init__(self, stream: Any, size: int) -> None:
+        self._read = stream.read
+        self._size = size
+        self._buffer = b""
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self._pos >= len(self._buffer):
+            self._buffer = self._read(self._size)
+            self._pos = 0
+            if not self._buffer:
+                return b""
+        end = len(self._buffer) if size is None or size < 0 else self._pos + size
+        chunk = self._buffer[self._pos : end]
+        self._pos += len(chunk)
+        return chunk
+
+
 class _FormDataParser(FormDataParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Not silent: a malformed body must become a 400, not an empty form.
@@ -77,20 +104,21 @@ class _FormDataParser(FormDataParser):
             max_form_memory_size=self.max_form_memory_size,
             max_form_parts=self.max_form_parts,
             cls=self.cls,
-            buffer_size=PARSE_BUFFER_SIZE,
+            buffer_size=FEED_SIZE,
         )
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:
             raise ValueError("Missing boundary")
-        form, files = parser.parse(stream, boundary, content_length)
+        body = cast(IO[bytes], _ReadAhead(stream, PARSE_BUFFER_SIZE))  # only read() is used
+        form, files = parser.parse(body, boundary, content_length)
         return stream, form, files
 
 
 class UploadRequest(Request):
     form_data_parser_class = _FormDataParser
     max_form_parts = 64
-    # Werkzeug applies this cap to every chunk it feeds the multipart decoder, so it
-    # must exceed the read size; text fields are validated far below it anyway.
+    # Werkzeug applies this cap to the decoder's buffer (what is not yet an event plus
+    # the next piece fed); text fields are validated far below it anyway.
     max_form_memory_size = 2 * PARSE_BUFFER_SIZE
 
     _incoming: Path | None = None

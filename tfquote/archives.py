@@ -1158,6 +1158,11 @@ class _Writer:
         self.archive_size = archive_size
         self.total = 0
         self.written: list[Path] = []
+        # Directories this extraction made (or found) and checked: real directories inside
+        # the root. Checked once each, not once per file under them — those checks were
+        # half of the time spent on an archive of many small files. Every file's own
+        # path is still resolved and checked in write_file before it is created.
+        self._checked_dirs: set[str] = set()
 
     def _inside(self, path: str) -> None:
         real = os.path.realpath(path)
@@ -1168,6 +1173,8 @@ class _Writer:
         current = str(self.root)
         for part in name.split("/"):
             current = os.path.join(current, part)
+            if current in self._checked_dirs:
+                continue
             try:
                 os.mkdir(current, 0o755)
                 os.chmod(current, 0o755)  # exact mode regardless of the worker's umask
@@ -1180,6 +1187,7 @@ class _Writer:
             except OSError as exc:
                 raise ArchiveError("io_error", f"cannot create directory: {exc}", name) from exc
             self._inside(current)
+            self._checked_dirs.add(current)
 
     def write_file(self, name: str, src: IO[bytes], declared: int, compressed: int | None) -> None:
         parent, _, _ = name.rpartition("/")
