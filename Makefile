@@ -17,7 +17,7 @@ export AUTH_ENABLED
 FLOWER_UNAUTHENTICATED_API ?= true
 export FLOWER_UNAUTHENTICATED_API
 
-.PHONY: help install run test test-unit lint format typecheck bench clean
+.PHONY: help install run test test-unit lint format typecheck bench bench-quick clean
 
 help:
 	@echo "make run    - start redis (when REDIS_URL is unset), engine, worker, gateway, flower"
@@ -66,6 +66,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -22,9 +22,11 @@ import logging
 from typing import Any
 
 import redis.exceptions
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, current_app, g, jsonify
 from kombu.exceptions import OperationalError as KombuOperationalError
 from werkzeug.exceptions import HTTPException
+
+from gateway.ratelimit import rate_limit_headers
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,9 @@ def register_error_handlers(app: Flask) -> None:
             _HTTP_CODES.get(status, "http_error"),
             error.description or error.name,
         )
+        if status == 429:
+            for name, value in rate_limit_headers(current_app._get_current_object()).items():  # type: ignore[attr-defined]
+                response.headers[name] = value
         if status == 405 and error.response is None:
             allowed = getattr(error, "valid_methods", None)
             if allowed:

@@ -13,6 +13,8 @@ API calls that need Redis answer 503 anyway, and the probes must keep working.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import Flask, g, request
@@ -44,8 +46,10 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             "socket_timeout": settings.redis_socket_timeout,  # type: ignore[dict-item]
             "socket_connect_timeout": settings.redis_socket_timeout,  # type: ignore[dict-item]
         },
-        strategy="moving-window",
-        headers_enabled=True,
+        strategy=settings.rate_limit_strategy,
+        # Headers on 429s only (added by `rate_limit_headers`): reading the window on
+        # every successful request cost a Redis round trip per call on the hot paths.
+        headers_enabled=False,
         swallow_errors=True,
         key_prefix="tfq:ratelimit",
     )
@@ -65,3 +69,19 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         wrap(endpoint, reads)
     app.extensions["tfquote_limiter"] = limiter
     return limiter
+
+
+def rate_limit_headers(app: Flask) -> dict[str, str]:
+    """``Retry-After`` and ``X-RateLimit-*`` for the limit this request breached."""
+    limiter: Limiter | None = app.extensions.get("tfquote_limiter")
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return {"Retry-After": "1"}
+    reset_at = current.reset_at
+    retry_after = max(1, math.ceil(reset_at - time.time()))
+    return {
+        "Retry-After": str(retry_after),
+        "X-RateLimit-Limit": str(current.limit.amount),
+        "X-RateLimit-Remaining": str(max(0, current.remaining)),
+        "X-RateLimit-Reset": str(reset_at),
+    }

@@ -87,6 +87,8 @@ class Settings:
     rate_limit_jobs: str = "120/minute"
     rate_limit_reads: str = "600/minute"
     rate_limit_storage_url: str | None = None
+    # Moving window: no double burst at window edges, and measured no dearer here.
+    rate_limit_strategy: str = "moving-window"
     # How many proxies in front of the gateway may set X-Forwarded-For (0: trust none).
     trust_proxy_count: int = 0
     # Worker timing. The engine call timeout must fit inside the soft limit, the soft
@@ -214,6 +216,7 @@ class Settings:
             ("RATE_LIMIT_JOBS", "rate_limit_jobs"),
             ("RATE_LIMIT_READS", "rate_limit_reads"),
             ("RATE_LIMIT_STORAGE_URL", "rate_limit_storage_url"),
+            ("RATE_LIMIT_STRATEGY", "rate_limit_strategy"),
         ):
             if (raw := get(env_name)) is not None:
                 kwargs[attr] = raw
@@ -250,6 +253,14 @@ class Settings:
             raise ConfigError("ENGINE_URL must be an http(s) URL")
         if self.log_level not in _LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {sorted(_LOG_LEVELS)}")
+        if self.rate_limit_strategy not in {
+            "fixed-window",
+            "moving-window",
+            "sliding-window-counter",
+        }:
+            raise ConfigError(
+                "RATE_LIMIT_STRATEGY must be fixed-window, moving-window or sliding-window-counter"
+            )
         if self.log_format not in {"json", "text"}:
             raise ConfigError("LOG_FORMAT must be json or text")
         if self.task_soft_time_limit >= self.task_hard_time_limit:
