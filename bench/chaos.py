@@ -328,35 +328,47 @@ def run(config: ChaosConfig) -> ChaosReport:
         chaos.redis_restart_at = (
             time.monotonic() + max(2.0, 0.4 * window) if config.redis_restart else None
         )
-        chaos.start()
-        with ThreadPoolExecutor(config.submitters) as pool:
-            list(pool.map(submit, range(config.jobs)))
-        report.accepted = len(job_ids)
 
-        # Observe the store directly (the harness is an observer, not a client).
+        # Observe the store directly (the harness is an observer, not a client), from the
+        # first submission on, so latencies are submit-to-done, not submit-to-end-of-run.
         observer = redis.Redis.from_url(stack.redis_url, socket_timeout=2)
         done_at: dict[int, float] = {}
         final: dict[int, str] = {}
         codes: Counter[str] = Counter()
-        deadline = time.monotonic() + config.timeout
-        while len(final) < len(job_ids) and time.monotonic() < deadline:
-            waiting = [i for i in job_ids if i not in final]
-            try:
-                pipe = observer.pipeline(transaction=False)
-                for i in waiting:
-                    pipe.hmget(f"tfq:job:{job_ids[i]}", "status", "error_code")
-                rows = pipe.execute()
-            except redis.RedisError:
-                time.sleep(0.5)
-                continue
-            now = time.monotonic()
-            for i, (status, code) in zip(waiting, rows, strict=True):
-                if status is not None and status.decode() in TERMINAL:
-                    final[i] = status.decode()
-                    done_at[i] = now
-                    if code:
-                        codes[code.decode()] += 1
-            time.sleep(0.1)
+        submitting = threading.Event()
+        submitting.set()
+        deadline = time.monotonic() + window + config.timeout
+
+        def observe() -> None:
+            while time.monotonic() < deadline:
+                waiting = [i for i in list(job_ids) if i not in final]
+                if not waiting and not submitting.is_set():
+                    return
+                try:
+                    pipe = observer.pipeline(transaction=False)
+                    for i in waiting:
+                        pipe.hmget(f"tfq:job:{job_ids[i]}", "status", "error_code")
+                    rows = pipe.execute() if waiting else []
+                except redis.RedisError:
+                    time.sleep(0.5)
+                    continue
+                now = time.monotonic()
+                for i, (status, code) in zip(waiting, rows, strict=True):
+                    if status is not None and status.decode() in TERMINAL:
+                        final[i] = status.decode()
+                        done_at[i] = now
+                        if code:
+                            codes[code.decode()] += 1
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=observe, name="observer", daemon=True)
+        watcher.start()
+        chaos.start()
+        with ThreadPoolExecutor(config.submitters) as pool:
+            list(pool.map(submit, range(config.jobs)))
+        report.accepted = len(job_ids)
+        submitting.clear()
+        watcher.join(window + config.timeout + 5)
         chaos.stop_event.set()
         chaos.join(30)
 
