@@ -327,7 +327,7 @@ if current ~= 'RUNNING' then
   redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:RUNNING', seq, id)
 end
 redis.call('PERSIST', KEYS[1])
-return {'ok', current, tostring(attempts)}
+return {'ok', current, tostring(attempts), redis.call('HGETALL', KEYS[1])}
 """
 
 _HEARTBEAT = """
@@ -612,7 +612,9 @@ class JobStore:
             except (JobNotFound, InvalidTransition):
                 pass
             return None
-        return self.get(job_id)
+        # The script hands back the claimed record: no second round trip to read it.
+        flat = [_decode(v) for v in raw[3]]
+        return Job.from_hash(dict(zip(flat[::2], flat[1::2], strict=True)))
 
     def heartbeat(self, job_id: str, owner: str) -> str:
         """Refresh the lease. Returns the job's status, ``lost`` when another worker
@@ -643,7 +645,16 @@ class JobStore:
     def mark_enqueued(self, job_id: str) -> None:
         self.redis.hset(self.keys.job(job_id), "enqueued_at", utcnow())
 
-    def complete(self, job_id: str, result: Mapping[str, Any], *, owner: str | None = None) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        result: Mapping[str, Any],
+        *,
+        owner: str | None = None,
+        read_back: bool = True,
+    ) -> Job | None:
+        """RUNNING → COMPLETED with the result; returns the record unless `read_back`
+        is off (the worker does not need it)."""
         self._run_transition(
             job_id,
             JobStatus.COMPLETED,
@@ -656,7 +667,7 @@ class JobStore:
                 "error_message": "",
             },
         )
-        return cast(Job, self.get(job_id))
+        return self.get(job_id) if read_back else None
 
     def fail(
         self,

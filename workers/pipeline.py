@@ -109,32 +109,79 @@ def dead_local_owner(holder: str) -> str | None:
     return None
 
 
+class _Beater:
+    """One thread per worker process that refreshes every running job's lease.
+
+    A thread per job cost measurable time on short jobs (starting and joining it); a
+    prefork pool process runs one job at a time, a threads pool several, and this serves
+    both.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.beats: set[Heartbeat] = set()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self.thread.start()
+
+    def add(self, beat: Heartbeat) -> None:
+        with self.lock:
+            self.beats.add(beat)
+            if beat.interval < self.interval:  # beat at the pace the tightest job needs
+                self.interval = beat.interval
+                self.wake.set()
+
+    def discard(self, beat: Heartbeat) -> None:
+        with self.lock:
+            self.beats.discard(beat)
+
+    def _run(self) -> None:
+        while True:
+            if self.wake.wait(self.interval):
+                self.wake.clear()
+                continue
+            with self.lock:
+                beats = list(self.beats)
+            for beat in beats:
+                beat.beat()
+
+
+_beaters: dict[int, _Beater] = {}
+_beaters_lock = threading.Lock()
+
+
+def _beater(interval: float) -> _Beater:
+    # Keyed by pid: a forked pool process must start its own thread.
+    with _beaters_lock:
+        beater = _beaters.get(os.getpid())
+        if beater is None:
+            beater = _beaters[os.getpid()] = _Beater(interval)
+        return beater
+
+
 class Heartbeat:
-    """Refreshes the job's lease from a background thread while the job runs, and
-    notices when the job was cancelled (or the lease lost) in the meantime."""
+    """Keeps the job's lease fresh while the job runs (via the process's heartbeat
+    thread), and notices when the job was cancelled or the lease lost meanwhile."""
 
     def __init__(self, jobs: JobStore, job_id: str, owner: str, interval: float) -> None:
         self.jobs, self.job_id, self.owner, self.interval = jobs, job_id, owner, interval
         self.status = "RUNNING"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.status = self.jobs.heartbeat(self.job_id, self.owner)
-            except Exception:  # Redis blip: the next beat tries again
-                log.warning("heartbeat failed", exc_info=True)
-            if self.status != "RUNNING":
-                return
+    def beat(self) -> None:
+        if self.status != "RUNNING":
+            return
+        try:
+            self.status = self.jobs.heartbeat(self.job_id, self.owner)
+        except Exception:  # Redis blip: the next beat tries again
+            log.warning("heartbeat failed", exc_info=True)
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        _beater(self.interval).add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.interval + 1)
+        _beater(self.interval).discard(self)
 
     def still_ours(self) -> bool:
         if self.status != "RUNNING":
@@ -195,7 +242,6 @@ def _run_claimed(
             raise PermanentJobError(
                 "the job's upload has expired or was deleted", code="upload_missing"
             )
-        check_cancelled()
         files = unpack_upload(
             upload, deps.uploads.directory(upload.upload_id), workspace / "src", deps.limits
         )
@@ -208,7 +254,7 @@ def _run_claimed(
             request_id=request_id,
             should_continue=beat.still_ours,
         )
-        deps.jobs.complete(job_id, result, owner=owner)
+        deps.jobs.complete(job_id, result, owner=owner, read_back=False)
         log.info("job completed")
         return Outcome.COMPLETED
     except (JobCancelled, InvalidTransition):

@@ -217,3 +217,22 @@ def test_usage_files_travel_with_the_bundle(deps: JobDeps) -> None:
     only_usage = job_for(deps, {"prod.usage.yml": usage})
     assert run_job(only_usage, deps) is Outcome.FAILED
     assert status(deps, only_usage).error["code"] == "no_terraform"  # type: ignore[index]
+
+
+def test_heartbeat_keeps_the_lease_fresh_and_sees_cancellation(deps: JobDeps) -> None:
+    import time
+
+    from workers.pipeline import Heartbeat
+
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    deps.jobs.claim(job_id, max_attempts=3, owner="me")
+    with Heartbeat(deps.jobs, job_id, "me", interval=0.05) as beat:
+        time.sleep(0.4)
+        assert job_id not in deps.jobs.stale_running(0.2)
+        deps.jobs.cancel(job_id)
+        time.sleep(0.2)
+        assert beat.status == "CANCELLED" and not beat.still_ours()
+    other = job_for(deps, {"main.tf": MAIN_TF})
+    deps.jobs.claim(other, max_attempts=3, owner="gone")
+    time.sleep(0.4)  # nobody beats for it
+    assert other in deps.jobs.stale_running(0.2)
