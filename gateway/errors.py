@@ -77,6 +77,10 @@ class ServiceUnavailable(APIError):
     status = 503
     code = "service_unavailable"
 
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers["Retry-After"] = "5"
+
 
 _HTTP_CODES = {
     400: "bad_request",
