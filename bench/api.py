@@ -26,18 +26,18 @@ from bench.common import (
     BenchReport,
     Check,
     HttpServer,
-    RedisProcess,
     ServerSettings,
     ab_rounds,
+    bench_main,
     bench_token,
     cpu_seconds,
     create_upload,
+    gateway_and_bare,
     gateway_env,
     median,
     paired_ratios,
-    print_report,
-    start_gunicorn,
-    start_parallel,
+    server_from_args,
+    set_given,
     workdir,
 )
 from bench.loadgen import LoadResult, RequestFactory, build_request, run_load
@@ -159,24 +159,13 @@ def _compare(
 def run(config: ApiConfig) -> BenchReport:
     started = time.monotonic()
     report = BenchReport("api", config={**asdict(config), "server": config.server.describe()})
-    with workdir("tfquote-bench-api-", keep=config.keep_workdir) as work:
-        redis_proc = RedisProcess(work / "redis")
-        services: dict[str, HttpServer] = {}
-        try:
-            data = work / "data"
-            env = gateway_env(redis_proc.url, data)
-            bare_env = {**env, "BARE_UPLOAD_DIR": str(work / "bare")}
-            services = start_parallel({
-                "gateway": lambda: start_gunicorn("gateway", "wsgi:app", env, work, config.server),
-                "bare": lambda: start_gunicorn(
-                    "bare", "bench.bare_app:create_app()", bare_env, work, config.server
-                ),
-            })  # fmt: skip
-            _measure(config, report, redis_proc.url, redis_proc.proc.pid, services)
-        finally:
-            for service in services.values():
-                service.stop()
-            redis_proc.stop()
+    with (
+        workdir("tfquote-bench-api-", keep=config.keep_workdir) as work,
+        gateway_and_bare(
+            work, config.server, lambda redis_url: gateway_env(redis_url, work / "data")
+        ) as (redis_proc, services),
+    ):
+        _measure(config, report, redis_proc.url, redis_proc.proc.pid, services)
     report.duration_s = round(time.monotonic() - started, 1)
     return report
 
@@ -242,30 +231,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> ApiConfig:
     config = ApiConfig.quick() if args.quick else ApiConfig()
-    for name in ("rounds", "duration", "connections"):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(config, name, value)
-    server = config.server
-    config.server = ServerSettings(
-        workers=getattr(args, "workers", None) or server.workers,
-        threads=getattr(args, "threads", None) or server.threads,
-        worker_class=getattr(args, "worker_class", None) or server.worker_class,
-    )
+    set_given(config, args, ("rounds", "duration", "connections"))
+    config.server = server_from_args(args, config.server, worker_class=True)
     config.keep_workdir = bool(getattr(args, "keep", False))
     return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the work dir and logs")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    report = run(config_from_args(args))
-    print_report(report, as_json=args.json)
-    return 0 if report.passed else 1
+    return bench_main(argv, "python -m bench.api", __doc__, add_arguments, config_from_args, run)
 
 
 if __name__ == "__main__":

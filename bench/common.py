@@ -9,6 +9,7 @@ same — and compares medians and paired ratios.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -313,6 +314,32 @@ def start_gunicorn(
     return HttpServer(service, url)
 
 
+@contextmanager
+def gateway_and_bare(
+    work: Path, server: ServerSettings, env_for: Callable[[str], Mapping[str, str]]
+) -> Iterator[tuple[RedisProcess, dict[str, HttpServer]]]:
+    """A private Redis, then the project's gateway and the bare baseline app (uploads under
+    ``work / "bare"``) started at once under the same ``server`` settings, with the
+    environment ``env_for`` gives for the Redis URL; the servers are keyed ``gateway`` and
+    ``bare``. All are stopped on leaving, the servers first."""
+    redis_proc = RedisProcess(work / "redis")
+    services: dict[str, HttpServer] = {}
+    try:
+        env = env_for(redis_proc.url)
+        bare_env = {**env, "BARE_UPLOAD_DIR": str(work / "bare")}
+        services = start_parallel({
+            "gateway": lambda: start_gunicorn("gateway", "wsgi:app", env, work, server),
+            "bare": lambda: start_gunicorn(
+                "bare", "bench.bare_app:create_app()", bare_env, work, server
+            ),
+        })  # fmt: skip
+        yield redis_proc, services
+    finally:
+        for service in services.values():
+            service.stop()
+        redis_proc.stop()
+
+
 def start_celery_worker(
     name: str,
     app: str,
@@ -427,3 +454,63 @@ def cpu_count() -> int:
 
 def now() -> float:
     return time.perf_counter()
+
+
+# ---------------------------------------------------------------------------- command line
+
+#: The help of a benchmark's ``--keep`` option.
+KEEP_HELP = "keep the work dir and logs"
+
+
+def set_given(config: Any, args: argparse.Namespace, names: Sequence[str]) -> None:
+    """Copy onto ``config`` each of the attributes ``names`` that ``args`` gives (not None)."""
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(config, name, value)
+
+
+def server_from_args(
+    args: argparse.Namespace, server: ServerSettings, *, worker_class: bool = False
+) -> ServerSettings:
+    """``server`` with the ``--workers`` and ``--threads`` that ``args`` gives; the worker
+    class from ``--worker-class`` (else ``server``'s) only with ``worker_class``, else the
+    default one."""
+    settings = ServerSettings(
+        workers=getattr(args, "workers", None) or server.workers,
+        threads=getattr(args, "threads", None) or server.threads,
+    )
+    if worker_class:
+        settings = replace(
+            settings, worker_class=getattr(args, "worker_class", None) or server.worker_class
+        )
+    return settings
+
+
+def bench_main(
+    argv: Sequence[str] | None,
+    prog: str,
+    description: str | None,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    config_from_args: Callable[[argparse.Namespace], T],
+    run: Callable[[T], BenchReport],
+    *,
+    keep: bool = True,
+    keep_help: str | None = KEEP_HELP,
+    rounds: bool = False,
+) -> int:
+    """The ``main`` of one benchmark: ``--quick``, ``--json``, ``--keep`` (with ``keep``),
+    ``--rounds`` (with ``rounds``) and the benchmark's own options; runs it, prints the
+    report and answers 0 if it passed, else 1."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    if keep:
+        parser.add_argument("--keep", action="store_true", help=keep_help)
+    if rounds:
+        parser.add_argument("--rounds", type=int)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    report = run(config_from_args(args))
+    print_report(report, as_json=args.json)
+    return 0 if report.passed else 1

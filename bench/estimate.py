@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import BenchReport, Check, median, print_report
+from bench.common import BenchReport, Check, bench_main, median
 
 TIME_TARGET_S = 1.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -343,14 +343,9 @@ def config_from_args(args: argparse.Namespace) -> EngineConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.estimate", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    report = run(config_from_args(args))
-    print_report(report, as_json=args.json)
-    return 0 if report.passed else 1
+    return bench_main(
+        argv, "python -m bench.estimate", __doc__, add_arguments, config_from_args, run, keep=False
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from bench.common import BenchReport, Check, ab_rounds, median, paired_ratios, print_report
+from bench.common import BenchReport, Check, ab_rounds, bench_main, median, paired_ratios
 from bench.common import workdir as make_workdir
 from tfquote.archives import DEFAULT_LIMITS, ArchiveLimits, extract_archive
 
@@ -194,16 +194,16 @@ def config_from_args(args: argparse.Namespace) -> ExtractConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.extract", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--rounds", type=int)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    report = run(config_from_args(args))
-    print_report(report, as_json=args.json)
-    return 0 if report.passed else 1
+    return bench_main(
+        argv,
+        "python -m bench.extract",
+        __doc__,
+        add_arguments,
+        config_from_args,
+        run,
+        keep_help=None,
+        rounds=True,
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from bench.common import (
     RedisProcess,
     ServerSettings,
     ab_rounds,
+    bench_main,
     bench_token,
     create_upload,
     free_port,
@@ -47,7 +48,8 @@ from bench.common import (
     median,
     paired_ratios,
     percentile,
-    print_report,
+    server_from_args,
+    set_given,
     start_celery_worker,
     start_gunicorn,
     start_parallel,
@@ -337,28 +339,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> PipelineConfig:
     config = PipelineConfig.quick() if args.quick else PipelineConfig()
-    for name in ("jobs", "paced_jobs", "rate", "rounds", "concurrency", "pool"):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(config, name, value)
-    config.server = ServerSettings(
-        workers=getattr(args, "workers", None) or config.server.workers,
-        threads=getattr(args, "threads", None) or config.server.threads,
-    )
+    set_given(config, args, ("jobs", "paced_jobs", "rate", "rounds", "concurrency", "pool"))
+    config.server = server_from_args(args, config.server)
     config.keep_workdir = bool(getattr(args, "keep", False))
     return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the work dir and logs")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    report = run(config_from_args(args))
-    print_report(report, as_json=args.json)
-    return 0 if report.passed else 1
+    return bench_main(
+        argv, "python -m bench.pipeline", __doc__, add_arguments, config_from_args, run
+    )
 
 
 if __name__ == "__main__":

@@ -32,18 +32,17 @@ from bench.common import (
     BenchReport,
     Check,
     HttpServer,
-    RedisProcess,
     ServerSettings,
     ab_rounds,
+    bench_main,
     bench_token,
+    gateway_and_bare,
     gateway_env,
     median,
     paired_ratios,
-    print_report,
     proc_status_kib,
     reset_peak_rss,
-    start_gunicorn,
-    start_parallel,
+    server_from_args,
     workdir,
 )
 from bench.loadgen import UploadResult, payload_chunks, stream_upload
@@ -122,25 +121,14 @@ def run(config: UploadConfig) -> BenchReport:
         if note:
             report.notes.append(note)
         report.config["sizes_mb"] = sizes
-        redis_proc = RedisProcess(work / "redis")
-        services: dict[str, HttpServer] = {}
-        try:
-            data = work / "data"
-            env = gateway_env(
-                redis_proc.url, data, MAX_UPLOAD_BYTES=str(max(sizes) * MB + 16 * 1024 * 1024)
-            )
-            bare_env = {**env, "BARE_UPLOAD_DIR": str(work / "bare")}
-            services = start_parallel({
-                "gateway": lambda: start_gunicorn("gateway", "wsgi:app", env, work, config.server),
-                "bare": lambda: start_gunicorn(
-                    "bare", "bench.bare_app:create_app()", bare_env, work, config.server
-                ),
-            })  # fmt: skip
+        data = work / "data"
+
+        def env_for(redis_url: str) -> dict[str, str]:
+            max_upload = max(sizes) * MB + 16 * 1024 * 1024
+            return gateway_env(redis_url, data, MAX_UPLOAD_BYTES=str(max_upload))
+
+        with gateway_and_bare(work, config.server, env_for) as (_redis_proc, services):
             _measure(config, report, services, sizes, data, work / "bare")
-        finally:
-            for service in services.values():
-                service.stop()
-            redis_proc.stop()
     report.duration_s = round(time.monotonic() - started, 1)
     return report
 
@@ -268,25 +256,15 @@ def config_from_args(args: argparse.Namespace) -> UploadConfig:
     rounds = getattr(args, "upload_rounds", None) or getattr(args, "rounds", None)
     if rounds:
         config.rounds = rounds
-    config.server = ServerSettings(
-        workers=getattr(args, "workers", None) or config.server.workers,
-        threads=getattr(args, "threads", None) or config.server.threads,
-    )
+    config.server = server_from_args(args, config.server)
     config.keep_workdir = bool(getattr(args, "keep", False))
     return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.uploads", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the work dir and logs")
-    parser.add_argument("--rounds", type=int)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    report = run(config_from_args(args))
-    print_report(report, as_json=args.json)
-    return 0 if report.passed else 1
+    return bench_main(
+        argv, "python -m bench.uploads", __doc__, add_arguments, config_from_args, run, rounds=True
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -591,16 +591,9 @@ class _Evaluator:
         value_node = rest[0]
         cond_node = _for_cond(rest[1:])
         out: list[Any] = []
-        for scope_vars in self._for_iterations(intro):
-            if isinstance(scope_vars, UnknownValue):
-                return scope_vars
-            inner = self._nested(scope_vars)
-            if cond_node is not None:
-                keep = inner.eval(cond_node)
-                if isinstance(keep, UnknownValue):
-                    return keep
-                if not _to_bool(keep):
-                    continue
+        for inner in self._for_scopes(intro, cond_node):
+            if isinstance(inner, UnknownValue):
+                return inner
             out.append(inner.eval(value_node))
             _check_size(out)
         return out
@@ -610,16 +603,9 @@ class _Evaluator:
         grouping = any(tok.type == "ELLIPSIS" for tok in _tokens(node))
         cond_node = _for_cond(rest)
         out: dict[str, Any] = {}
-        for scope_vars in self._for_iterations(intro):
-            if isinstance(scope_vars, UnknownValue):
-                return scope_vars
-            inner = self._nested(scope_vars)
-            if cond_node is not None:
-                keep = inner.eval(cond_node)
-                if isinstance(keep, UnknownValue):
-                    return keep
-                if not _to_bool(keep):
-                    continue
+        for inner in self._for_scopes(intro, cond_node):
+            if isinstance(inner, UnknownValue):
+                return inner
             key = inner.eval(key_node)
             if isinstance(key, UnknownValue):
                 return key
@@ -633,6 +619,25 @@ class _Evaluator:
                 out[key] = value
             _check_size(out)
         return out
+
+    def _for_scopes(
+        self, intro: Tree, cond_node: Tree | None
+    ) -> Iterator[_Evaluator | UnknownValue]:
+        """The scope of each iteration of a for expression that its condition keeps; at an
+        unknown collection or condition, that unknown (and nothing after it)."""
+        for scope_vars in self._for_iterations(intro):
+            if isinstance(scope_vars, UnknownValue):
+                yield scope_vars
+                return
+            inner = self._nested(scope_vars)
+            if cond_node is not None:
+                keep = inner.eval(cond_node)
+                if isinstance(keep, UnknownValue):
+                    yield keep
+                    return
+                if not _to_bool(keep):
+                    continue
+            yield inner
 
     def _for_iterations(self, intro: Tree) -> Any:
         idents = [
@@ -764,51 +769,53 @@ def _fn_length(value: Any) -> Any:
     raise EvalError(f"length() of {_type_name(value)}")
 
 
-def _fn_toset(value: Any) -> Any:
-    if (found := _known(value)) is not None:
-        return found
-    if not isinstance(value, list):
-        raise EvalError("toset() needs a list")
-    unique: list[Any] = []
-    for item in value:
-        if item not in unique:
-            unique.append(item)
+def _fn_collection(
+    kind: type,
+    need: str,
+    convert: Callable[[Any], Any],
+    *,
+    known: Callable[..., UnknownValue | None] = _shallow_known,
+) -> Callable[[Any], Any]:
+    """A function of one list or map: the unknown that ``known`` finds in the argument, else
+    the error ``need`` if it is not a ``kind``, else ``convert`` of it."""
+
+    def run(value: Any) -> Any:
+        if (found := known(value)) is not None:
+            return found
+        if not isinstance(value, kind):
+            raise EvalError(need)
+        return convert(value)
+
+    return run
+
+
+_fn_tolist = _fn_collection(list, "tolist() needs a list or set", list)
+_fn_tomap = _fn_collection(dict, "tomap() needs an object", dict)
+_fn_keys = _fn_collection(dict, "keys() needs a map", sorted)
+_fn_values = _fn_collection(
+    dict, "values() needs a map", lambda value: [value[key] for key in sorted(value)]
+)
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    """``items`` without repeats, in the order they first come."""
+    out: list[Any] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _as_set(items: list[Any]) -> list[Any]:
+    unique = _distinct(items)
     # Terraform iterates sets of strings in lexical order.
     if all(isinstance(item, str) for item in unique):
         unique.sort()
     return unique
 
 
-def _fn_tolist(value: Any) -> Any:
-    if (found := _shallow_known(value)) is not None:
-        return found
-    if not isinstance(value, list):
-        raise EvalError("tolist() needs a list or set")
-    return list(value)
-
-
-def _fn_tomap(value: Any) -> Any:
-    if (found := _shallow_known(value)) is not None:
-        return found
-    if not isinstance(value, dict):
-        raise EvalError("tomap() needs an object")
-    return dict(value)
-
-
-def _fn_keys(value: Any) -> Any:
-    if (found := _shallow_known(value)) is not None:
-        return found
-    if not isinstance(value, dict):
-        raise EvalError("keys() needs a map")
-    return sorted(value)
-
-
-def _fn_values(value: Any) -> Any:
-    if (found := _shallow_known(value)) is not None:
-        return found
-    if not isinstance(value, dict):
-        raise EvalError("values() needs a map")
-    return [value[key] for key in sorted(value)]
+_fn_toset = _fn_collection(list, "toset() needs a list", _as_set, known=_known)
+_fn_distinct = _fn_collection(list, "distinct() needs a list", _distinct, known=_known)
 
 
 def _fn_minmax(pick: Callable[..., Any]) -> Callable[..., Any]:
@@ -851,18 +858,6 @@ def _fn_flatten(value: Any) -> Any:
         else:
             out.append(item)
     _check_size(out)
-    return out
-
-
-def _fn_distinct(value: Any) -> Any:
-    if (found := _known(value)) is not None:
-        return found
-    if not isinstance(value, list):
-        raise EvalError("distinct() needs a list")
-    out: list[Any] = []
-    for item in value:
-        if item not in out:
-            out.append(item)
     return out
 
 
@@ -918,12 +913,12 @@ def _fn_coalescelist(*args: Any) -> Any:
     return []
 
 
-def _fn_compact(value: Any) -> Any:
-    if (found := _known(value)) is not None:
-        return found
-    if not isinstance(value, list):
-        raise EvalError("compact() needs a list")
-    return [item for item in value if item not in (None, "")]
+_fn_compact = _fn_collection(
+    list,
+    "compact() needs a list",
+    lambda value: [item for item in value if item not in (None, "")],
+    known=_known,
+)
 
 
 def _fn_element(value: Any, index: Any) -> Any:
@@ -1170,12 +1165,7 @@ def _fn_string2(op: Callable[[str, str], Any]) -> Callable[[Any, Any], Any]:
     return run
 
 
-def _fn_reverse(value: Any) -> Any:
-    if (found := _shallow_known(value)) is not None:
-        return found
-    if not isinstance(value, list):
-        raise EvalError("reverse() needs a list")
-    return list(reversed(value))
+_fn_reverse = _fn_collection(list, "reverse() needs a list", lambda value: list(reversed(value)))
 
 
 def _fn_index(value: Any, item: Any) -> Any:

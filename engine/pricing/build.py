@@ -156,6 +156,8 @@ class Product:
 
 
 Builder = Callable[[re.Match[str]], Product | None]
+# A tier's (start, end) from a label's match.
+Bounds = Callable[[re.Match[str]], tuple[str, str]]
 
 
 @dataclass
@@ -206,9 +208,32 @@ class Tiers:
         end = bounds[index + 1] if index + 1 < len(bounds) else ""
         return start, end
 
+    def of_match(self, name: str) -> Bounds:
+        """The tier of ``name`` that a label names: its group 1 is the tier's number ("2",
+        "3"), or nothing for the first tier."""
+        return lambda m: self.range(name, _tier_index(m[1]))
+
 
 def _tier_index(suffix: str | None) -> int:
     return {None: 0, "": 0, "2": 1, "3": 2}[suffix]
+
+
+def _tiered(
+    bounds: Bounds,
+    service: str,
+    family: str,
+    attributes: Mapping[str, str],
+    unit: str,
+    usage_type: str,
+) -> Builder:
+    """A rule for the tiers of one product: ``bounds`` tells the (start, end) of the tier
+    that the label names."""
+
+    def build(m: re.Match[str]) -> Product:
+        start, end = bounds(m)
+        return Product(service, family, attributes, unit, usage_type, start, end)
+
+    return build
 
 
 def _rules(tiers: Tiers) -> dict[str, Rules]:
@@ -313,20 +338,17 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
             ),
         )
         tier_name = "lambda-duration-arm" if arch else "lambda-duration-x86"
-
-        def duration(m: re.Match[str], arch: str = arch, tier_name: str = tier_name) -> Product:
-            start, end = tiers.range(tier_name, _tier_index(m[1]))
-            return Product(
+        lam.add(
+            re.escape(f"Lambda Duration{arch}") + r"(?: Tier([23]))?",
+            _tiered(
+                tiers.of_match(tier_name),
                 "AWSLambda",
                 "Serverless",
                 {"group": f"AWS-Lambda-Duration{arch}"},
                 "Lambda-GB-Second",
                 f"Lambda-GB-Second{arch}",
-                start,
-                end,
-            )
-
-        lam.add(re.escape(f"Lambda Duration{arch}") + r"(?: Tier([23]))?", duration)
+            ),
+        )
         lam.fixed(
             f"Lambda Storage-Duration{arch}",
             Product(
@@ -347,19 +369,14 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
     }
 
     def s3_tiered(volume_type: str, storage_class: str, usage: str) -> Builder:
-        def build(m: re.Match[str]) -> Product:
-            start, end = storage_tiers[m[1]]
-            return Product(
-                "AmazonS3",
-                "Storage",
-                {"storageClass": storage_class, "volumeType": volume_type},
-                "GB-Mo",
-                usage,
-                start,
-                end,
-            )
-
-        return build
+        return _tiered(
+            lambda m: storage_tiers[m[1]],
+            "AmazonS3",
+            "Storage",
+            {"storageClass": storage_class, "volumeType": volume_type},
+            "GB-Mo",
+            usage,
+        )
 
     s3.add(
         r"Standard Storage (First 50 TB|Next 450 TB|Over 500 TB) per GB Mo",
@@ -557,20 +574,17 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
         ("Standard", "Standard", "Requests-RBP"),
         ("FIFO first-in first-out", "FIFO (first-in, first-out)", "Requests-FIFO-RBP"),
     ):
-
-        def sqs_tier(m: re.Match[str], queue_type: str = queue_type, usage: str = usage) -> Product:
-            start, end = tiers.range("sqs-requests", _tier_index(m[1]))
-            return Product(
+        sqs.add(
+            re.escape(f"{label} per Requests") + r"(?: Tier([23]))?",
+            _tiered(
+                tiers.of_match("sqs-requests"),
                 "AWSQueueService",
                 "API Request",
                 {"queueType": queue_type},
                 "Requests",
                 usage,
-                start,
-                end,
-            )
-
-        sqs.add(re.escape(f"{label} per Requests") + r"(?: Tier([23]))?", sqs_tier)
+            ),
+        )
     sns = feed("sns")
     sns.fixed(
         "Amazon SNS API Requests",
@@ -664,19 +678,17 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
         "over 1000000": ("1000000", ""),
     }
 
-    def metric(m: re.Match[str]) -> Product:
-        start, end = metric_tiers[m[1]]
-        return Product(
+    cw.add(
+        r"Metric for (the first 10000|the next 240000|the next 750000|over 1000000)",
+        _tiered(
+            lambda m: metric_tiers[m[1]],
             "AmazonCloudWatch",
             "Metric",
             {"group": "Metric"},
             "Metrics",
             "CW:MetricMonitorUsage",
-            start,
-            end,
-        )
-
-    cw.add(r"Metric for (the first 10000|the next 240000|the next 750000|over 1000000)", metric)
+        ),
+    )
     for label, usage in (
         ("Alarm Standard", "CW:AlarmMonitorUsage"),
         ("Alarm High Resolution", "CW:HighResAlarmMonitorUsage"),
@@ -857,11 +869,12 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
             "GB-Mo",
         ),
     )
-    piops_usage = {
-        "Single AZ": "RDS:{}PIOPS",
-        "Multi AZ": "RDS:Multi-AZ-{}PIOPS",
-        "Multi AZ SQL Server Mirror": "RDS:Mirror-{}PIOPS",
-        "Multi AZ readable standbys": "RDS:Multi-AZCluster-{}PIOPS",
+    # The start of the usage type of a deployment's provisioned IOPS and throughput.
+    usage_stem = {
+        "Single AZ": "RDS:",
+        "Multi AZ": "RDS:Multi-AZ-",
+        "Multi AZ SQL Server Mirror": "RDS:Mirror-",
+        "Multi AZ readable standbys": "RDS:Multi-AZCluster-",
     }
     rds.add(
         r"Provisioned (GP3 |IO2 )?IOPS " + deployment_re,
@@ -870,15 +883,9 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
             "Provisioned IOPS",
             {"databaseEngine": "Any", "deploymentOption": deployments[m[2]]},
             "IOPS-Mo",
-            piops_usage[m[2]].format({None: "", "GP3 ": "GP3-", "IO2 ": "IO2-"}[m[1]]),
+            usage_stem[m[2]] + {None: "", "GP3 ": "GP3-", "IO2 ": "IO2-"}[m[1]] + "PIOPS",
         ),
     )
-    throughput_usage = {
-        "Single AZ": "RDS:GP3-Throughput",
-        "Multi AZ": "RDS:Multi-AZ-GP3-Throughput",
-        "Multi AZ SQL Server Mirror": "RDS:Mirror-GP3-Throughput",
-        "Multi AZ readable standbys": "RDS:Multi-AZCluster-GP3-Throughput",
-    }
     rds.add(
         r"Provisioned Throughput " + deployment_re,
         lambda m: Product(
@@ -886,7 +893,7 @@ def _rules(tiers: Tiers) -> dict[str, Rules]:
             "Provisioned Throughput",
             {"databaseEngine": "Any", "deploymentOption": deployments[m[1]]},
             "MBPS-Mo",
-            throughput_usage[m[1]],
+            usage_stem[m[1]] + "GP3-Throughput",
         ),
     )
     rds.fixed(
@@ -1054,21 +1061,16 @@ def collect(source_dir: Path, regions: Iterable[str] = MAIN_REGIONS) -> BuildRes
         rows.extend(new_rows)
         counts[source] = counts.get(source, 0) + len(new_rows)
 
-    path = source_dir / "ec2_ondemand_linux_us-east-1.csv"
-    add("karpenter-ec2-us-east-1", list(_karpenter_rows(path, region_set)))
-    used_files.append(path.name)
-
-    path = source_dir / "ebs_pricing.json"
-    add("cloudkeep-ebs", list(_ebs_rows(path, region_set)))
-    used_files.append(path.name)
-
-    path = source_dir / "aws_pricelist_eu-west-1_2023-02-23.csv"
-    add("terracost-eu-west-1", list(_terracost_rows(path, region_set)))
-    used_files.append(path.name)
+    for name, source, read in (
+        ("ec2_ondemand_linux_us-east-1.csv", "karpenter-ec2-us-east-1", _karpenter_rows),
+        ("ebs_pricing.json", "cloudkeep-ebs", _ebs_rows),
+        ("aws_pricelist_eu-west-1_2023-02-23.csv", "terracost-eu-west-1", _terracost_rows),
+    ):
+        add(source, list(read(source_dir / name, region_set)))
+        used_files.append(name)
 
     for name, feeds in WEB_FILES.items():
-        path = source_dir / name
-        for source, new_rows in _web_rows(path, feeds, rules, region_set).items():
+        for source, new_rows in _web_rows(source_dir / name, feeds, rules, region_set).items():
             add(source, new_rows)
         used_files.append(name)
 

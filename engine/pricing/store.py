@@ -12,7 +12,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -87,15 +87,32 @@ def write_catalog(
     meta: Mapping[str, str] | None = None,
 ) -> None:
     """Write a complete catalog to ``path`` atomically (a temporary file, then a rename)."""
+    _write_atomically(
+        path,
+        lambda temp: temp.unlink(),
+        lambda connection: _fill(connection, sources, rows, locations, meta or {}),
+    )
+
+
+def _write_atomically(
+    path: Path,
+    prepare: Callable[[Path], object],
+    fill: Callable[[sqlite3.Connection], None],
+) -> None:
+    """Make the catalog ``path`` in a temporary file beside it, then rename that over it.
+
+    ``prepare`` readies the (empty) temporary file: removes it, or copies a catalog over it;
+    ``fill`` writes into the database it holds, which is then committed and vacuumed.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
-        temp.unlink()
+        prepare(temp)
         connection = sqlite3.connect(temp)
         try:
-            _fill(connection, sources, rows, locations, meta or {})
+            fill(connection)
             connection.commit()
             connection.execute("VACUUM")
         finally:
@@ -198,23 +215,11 @@ def merge_catalog(
     Rows of the sources named in ``replace`` are deleted first, so importing the same offer
     file twice replaces it. Much faster than rewriting the whole catalog.
     """
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=output.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        shutil.copyfile(source_path, temp)
-        connection = sqlite3.connect(temp)
-        try:
-            _merge(connection, list(sources), list(rows), set(replace))
-            connection.commit()
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
-        os.replace(temp, output)
-    finally:
-        if temp.exists():
-            temp.unlink()
+    _write_atomically(
+        output,
+        lambda temp: shutil.copyfile(source_path, temp),
+        lambda connection: _merge(connection, list(sources), list(rows), set(replace)),
+    )
 
 
 def _merge(

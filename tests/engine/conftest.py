@@ -1,18 +1,22 @@
 """Fixtures for the engine tests: the shared Terraform corpus and an app with an in-memory store.
 
 Redis comes from the session-wide ``redis_url`` fixture in tests/conftest.py (a private
-redis-server on a free port, never 6379).
+redis-server on a free port, never 6379). ``slow_compute`` slows the real computation down,
+for the tests of concurrent submissions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import engine.service
 from engine import create_app
 from engine.store import InMemoryEstimateStore
 
@@ -42,3 +46,18 @@ def app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def slow_compute(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Make the real computation take at least ``delay`` seconds."""
+    original = engine.service.compute
+
+    def install(delay: float) -> None:
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            time.sleep(delay)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(engine.service, "compute", slow)
+
+    return install

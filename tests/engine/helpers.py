@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import tarfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -68,3 +70,25 @@ def post_estimate(
     return client.post(
         "/v1/estimates", data=data, headers=all_headers, content_type="multipart/form-data"
     )
+
+
+def post_at_once(app: Flask, bundle: bytes, key: str, count: int = 20) -> list[TestResponse]:
+    """``count`` submissions of ``bundle`` with the same idempotency ``key``, each from its
+    own thread and client, released together; the responses that came back (in 30 s)."""
+    barrier = threading.Barrier(count)
+    responses: list[TestResponse] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = post_estimate(client, bundle, key=key)
+        with lock:
+            responses.append(response)
+
+    threads = [threading.Thread(target=submit) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return responses

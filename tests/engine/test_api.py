@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,11 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import engine.service
 from engine import create_app
 from engine.errors import StoreUnavailable
 from engine.store import InMemoryEstimateStore
-from tests.engine.helpers import SIMPLE_TF, build_tgz, post_estimate, tree_files
+from tests.engine.helpers import SIMPLE_TF, build_tgz, post_at_once, post_estimate, tree_files
 
 pytestmark = pytest.mark.unit
 
@@ -33,21 +31,6 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["error"]["code"] == code
     assert body["error"]["request_id"] == response.headers["X-Request-ID"]
     return dict(body["error"])
-
-
-@pytest.fixture
-def slow_compute(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Make the real computation take at least ``delay`` seconds."""
-    original = engine.service.compute
-
-    def install(delay: float) -> None:
-        def slow(*args: Any, **kwargs: Any) -> Any:
-            time.sleep(delay)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(engine.service, "compute", slow)
-
-    return install
 
 
 # --- health, ids, generic errors -----------------------------------------------------------------
@@ -292,22 +275,7 @@ def test_concurrent_duplicates_compute_once(
     app: Flask, slow_compute: Callable[[float], None]
 ) -> None:
     slow_compute(0.3)
-    barrier = threading.Barrier(20)
-    responses: list[Any] = []
-    lock = threading.Lock()
-
-    def submit() -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = post_estimate(client, BUNDLE, key="burst")
-        with lock:
-            responses.append(response)
-
-    threads = [threading.Thread(target=submit) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    responses = post_at_once(app, BUNDLE, "burst")
     assert len(responses) == 20
     assert {r.status_code for r in responses} == {200}
     assert len({r.get_json()["id"] for r in responses}) == 1

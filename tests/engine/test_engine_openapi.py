@@ -21,15 +21,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
-from werkzeug.test import TestResponse
 
 from engine import create_app
 from engine.store import InMemoryEstimateStore
 from tests.engine.helpers import SIMPLE_TF, build_tgz, post_estimate
+from tests.support.openapi import assert_conforms, documented_operations, served_operations
 
 pytestmark = pytest.mark.unit
 
@@ -53,70 +52,13 @@ def small_app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
     app.extensions["engine"].service.shutdown()
 
 
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _errors(document: dict[str, Any], schema: dict[str, Any], instance: Any) -> list[str]:
-    root = {**schema, "components": document["components"]}
-    validator = OAS31Validator(root, format_checker=OAS31Validator.FORMAT_CHECKER)
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
-
-
-def assert_conforms(
-    document: dict[str, Any], method: str, path: str, response: TestResponse
-) -> dict[str, Any]:
-    """The response is documented for the operation: status, headers, content type, body."""
-    operation = document["paths"][path][method]
-    status = str(response.status_code)
-    where = f"{method.upper()} {path} -> {status}"
-    assert status in operation["responses"], f"{where} is not documented"
-    spec = _resolve(document, operation["responses"][status])
-    for name, header in spec.get("headers", {}).items():
-        header = _resolve(document, header)
-        value = response.headers.get(name)
-        if value is None:
-            assert not header.get("required"), f"{where}: required header {name} is missing"
-            continue
-        errors = _errors(document, header["schema"], value)
-        assert not errors, f"{where}: header {name}={value!r}: {errors}"
-    content = spec.get("content")
-    if not content:
-        assert response.data == b"", f"{where}: a body where none is documented"
-        return {}
-    assert response.mimetype in content, f"{where}: undocumented type {response.mimetype}"
-    body = response.get_json()
-    errors = _errors(document, content[response.mimetype]["schema"], body)
-    assert not errors, f"{where}: {body!r} does not match: {errors}"
-    assert isinstance(body, dict)
-    return body
-
-
 def test_document_is_valid_openapi(document: dict[str, Any]) -> None:
     validate_spec(document)
     assert document["openapi"].startswith("3.1")
 
 
 def test_every_route_is_documented(document: dict[str, Any], app: Flask) -> None:
-    served = {
-        (rule.rule.replace("<", "{").replace(">", "}"), method.lower())
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
-        for method in rule.methods or ()
-        if method not in ("HEAD", "OPTIONS")
-    }
-    documented = {
-        (path, method)
-        for path, item in document["paths"].items()
-        for method in item
-        if method != "parameters"
-    }
-    assert served == documented
+    assert served_operations(app) == documented_operations(document)
 
 
 def test_probes_and_stats(document: dict[str, Any], client: FlaskClient) -> None:

@@ -6,16 +6,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import redis
 from flask import Flask
 
-import engine.service
 from engine import create_app
 from engine.store import RedisEstimateStore
-from tests.engine.helpers import SIMPLE_TF, build_tgz, post_estimate
+from tests.engine.helpers import SIMPLE_TF, build_tgz, post_at_once, post_estimate
 
 pytestmark = pytest.mark.integration
 
@@ -38,20 +36,6 @@ def redis_app(redis_url: str, prefix: str) -> Iterator[Flask]:
     app = create_app({"REDIS_URL": redis_url, "KEY_PREFIX": prefix, "SYNC_WAIT_SECONDS": 20})
     yield app
     app.extensions["engine"].service.shutdown()
-
-
-@pytest.fixture
-def slow_compute(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    original = engine.service.compute
-
-    def install(delay: float) -> None:
-        def slow(*args: Any, **kwargs: Any) -> Any:
-            time.sleep(delay)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(engine.service, "compute", slow)
-
-    return install
 
 
 # --- the store itself ----------------------------------------------------------------------------
@@ -179,22 +163,7 @@ def test_api_20_concurrent_duplicates_compute_once(
     redis_app: Flask, slow_compute: Callable[[float], None]
 ) -> None:
     slow_compute(0.3)
-    barrier = threading.Barrier(20)
-    responses: list[Any] = []
-    lock = threading.Lock()
-
-    def submit() -> None:
-        client = redis_app.test_client()
-        barrier.wait()
-        response = post_estimate(client, BUNDLE, key="burst")
-        with lock:
-            responses.append(response)
-
-    threads = [threading.Thread(target=submit) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    responses = post_at_once(redis_app, BUNDLE, "burst")
     assert len(responses) == 20
     assert {r.status_code for r in responses} == {200}
     assert len({r.get_json()["id"] for r in responses}) == 1

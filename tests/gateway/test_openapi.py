@@ -25,7 +25,6 @@ import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
@@ -34,6 +33,13 @@ from gateway import create_app
 from gateway.__main__ import main
 from gateway.dispatch import RecordingJobDispatcher
 from gateway.openapi import build_spec, to_yaml
+from tests.support.openapi import (
+    assert_conforms,
+    documented_operations,
+    resolve,
+    schema_errors,
+    served_operations,
+)
 from tfquote.jobs import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,57 +75,6 @@ def offline_app(tmp_path: Path, **config: str) -> Flask:
     )
 
 
-# --- conformance helper -----------------------------------------------------------------
-
-
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _errors(document: dict[str, Any], schema: dict[str, Any], instance: Any) -> list[str]:
-    root = {**schema, "components": document["components"]}
-    validator = OAS31Validator(root, format_checker=OAS31Validator.FORMAT_CHECKER)
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
-
-
-def _header_value(value: str, schema: dict[str, Any]) -> Any:
-    return int(value) if schema.get("type") == "integer" and value.isdigit() else value
-
-
-def assert_conforms(
-    document: dict[str, Any], method: str, path: str, response: TestResponse
-) -> dict[str, Any]:
-    """The response is documented for the operation: status, headers, content type, body."""
-    operation = document["paths"][path][method]
-    status = str(response.status_code)
-    where = f"{method.upper()} {path} -> {status}"
-    assert status in operation["responses"], f"{where} is not documented"
-    spec = _resolve(document, operation["responses"][status])
-    for name, header in spec.get("headers", {}).items():
-        header = _resolve(document, header)
-        value = response.headers.get(name)
-        if value is None:
-            assert not header.get("required"), f"{where}: required header {name} is missing"
-            continue
-        errors = _errors(document, header["schema"], _header_value(value, header["schema"]))
-        assert not errors, f"{where}: header {name}={value!r}: {errors}"
-    content = spec.get("content")
-    if not content:
-        assert response.data == b"", f"{where}: a body where none is documented"
-        return {}
-    assert response.mimetype in content, f"{where}: undocumented type {response.mimetype}"
-    body = response.get_json()
-    errors = _errors(document, content[response.mimetype]["schema"], body)
-    assert not errors, f"{where}: {body!r} does not match: {errors}"
-    assert isinstance(body, dict)
-    return body
-
-
 # --- the document -----------------------------------------------------------------------
 
 
@@ -153,20 +108,7 @@ def test_cli_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.unit
 def test_every_route_is_documented(document: dict[str, Any], tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    served = {
-        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
-        for rule in app.url_map.iter_rules()
-        if not rule.endpoint.startswith("docs.") and rule.endpoint != "static"
-        for method in rule.methods or ()
-        if method not in ("HEAD", "OPTIONS")
-    }
-    documented = {
-        (path, method)
-        for path, item in document["paths"].items()
-        for method in item
-        if method != "parameters"
-    }
-    assert served == documented
+    assert served_operations(app, skip=("docs.",)) == documented_operations(document)
 
 
 @pytest.mark.unit
@@ -187,7 +129,7 @@ def test_operations_document_their_errors_and_security(document: dict[str, Any])
                 assert operation["security"] == [], (method, path)
                 assert "401" not in responses
             for status, response in responses.items():
-                response = _resolve(document, response)
+                response = resolve(document, response)
                 assert "X-Request-ID" in response["headers"], (method, path, status)
                 if status.startswith(("4", "5")) and path.startswith("/api/"):
                     schema = response["content"]["application/json"]["schema"]
@@ -206,14 +148,14 @@ def test_examples_in_the_document_match_their_schemas(document: dict[str, Any]) 
             if method == "parameters":
                 continue
             for status, response in operation["responses"].items():
-                for media in _resolve(document, response).get("content", {}).values():
+                for media in resolve(document, response).get("content", {}).values():
                     if "example" in media:
-                        errors = _errors(document, media["schema"], media["example"])
+                        errors = schema_errors(document, media["schema"], media["example"])
                         assert not errors, (method, path, status, errors)
                         checked += 1
     for name, response in document["components"]["responses"].items():
         media = response["content"]["application/json"]
-        assert not _errors(document, media["schema"], media["example"]), name
+        assert not schema_errors(document, media["schema"], media["example"]), name
     assert checked > 10
 
 
@@ -498,7 +440,7 @@ def test_every_json_example_is_checked() -> None:
 @pytest.mark.parametrize(("name", "schema"), sorted(EXAMPLE_SCHEMAS.items()))
 def test_example_matches_its_schema(document: dict[str, Any], name: str, schema: str) -> None:
     example = json.loads((EXAMPLES / name).read_text())
-    errors = _errors(document, {"$ref": f"#/components/schemas/{schema}"}, example)
+    errors = schema_errors(document, {"$ref": f"#/components/schemas/{schema}"}, example)
     assert not errors, f"docs/examples/{name}: {errors}"
 
 
@@ -581,7 +523,7 @@ def test_upload_script(
     )
     assert done.returncode == 0, done.stderr
     job = json.loads(done.stdout)
-    assert not _errors(document, {"$ref": "#/components/schemas/Job"}, job)
+    assert not schema_errors(document, {"$ref": "#/components/schemas/Job"}, job)
     assert job["status"] == "COMPLETED" and job["region"] == "eu-west-1"
 
     # Running it again is safe: the same upload gets a new id, but nothing is duplicated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from engine.costing.components import CostComponent
 from engine.costing.context import ONE, Context, Price
 from engine.costing.registry import priced
 from engine.model import Resource, Unresolved
@@ -227,21 +228,26 @@ def _storage(
             )
     elif kind == "standard":
         requests = ctx.usage_number("monthly_standard_io_requests")
-        ctx.add(
-            ctx.component(
-                "I/O requests",
-                "1M requests",
-                Price(
-                    "AmazonRDS",
-                    "System Operation",
-                    {"databaseEngine": "Any", "group": "RDS I/O Operation"},
-                    usage_type="RDS:StorageIOUsage",
-                ),
-                monthly=requests,
-                per=Decimal(1_000_000),
-                usage_based=True,
-            )
-        )
+        ctx.add(_io_requests(ctx, "RDS I/O Operation", "RDS:StorageIOUsage", requests))
+
+
+def _io_requests(
+    ctx: Context, group: str, usage_type: str, requests: Decimal | None
+) -> CostComponent:
+    """The usage-based charge for the storage's I/O requests (per million)."""
+    return ctx.component(
+        "I/O requests",
+        "1M requests",
+        Price(
+            "AmazonRDS",
+            "System Operation",
+            {"databaseEngine": "Any", "group": group},
+            usage_type=usage_type,
+        ),
+        monthly=requests,
+        per=Decimal(1_000_000),
+        usage_based=True,
+    )
 
 
 def _with_usage(price: Price, usage_type: str) -> Price:
@@ -392,21 +398,8 @@ def aws_rds_cluster(ctx: Context) -> None:
         )
     )
     if not io_optimized:
-        ctx.add(
-            ctx.component(
-                "I/O requests",
-                "1M requests",
-                Price(
-                    "AmazonRDS",
-                    "System Operation",
-                    {"databaseEngine": "Any", "group": "Aurora I/O Operation"},
-                    usage_type="Aurora:StorageIOUsage",
-                ),
-                monthly=ctx.usage_number("monthly_io_requests"),
-                per=Decimal(1_000_000),
-                usage_based=True,
-            )
-        )
+        requests = ctx.usage_number("monthly_io_requests")
+        ctx.add(_io_requests(ctx, "Aurora I/O Operation", "Aurora:StorageIOUsage", requests))
     backup = ctx.usage_number("backup_snapshot_size_gb")
     ctx.add(
         ctx.component(

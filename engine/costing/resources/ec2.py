@@ -529,18 +529,16 @@ def aws_autoscaling_group(ctx: Context) -> None:
     if mixed:
         _mixed_instances(ctx, mixed[0], count)
         return
-    template = ctx.referenced("launch_template", "aws_launch_template")
-    if template is not None:
-        sub = PricedResource(name=template.address)
-        add_instance(ctx, spec_from_launch_template(ctx, template), count=count, into=sub)
-        ctx.subresources.append(sub)
-        return
-    configuration = ctx.referenced("launch_configuration", "aws_launch_configuration")
-    if configuration is not None:
-        sub = PricedResource(name=configuration.address)
-        add_instance(ctx, spec_from_launch_configuration(ctx, configuration), count=count, into=sub)
-        ctx.subresources.append(sub)
-        return
+    for attribute, kind, spec_of in (
+        ("launch_template", "aws_launch_template", spec_from_launch_template),
+        ("launch_configuration", "aws_launch_configuration", spec_from_launch_configuration),
+    ):
+        launch = ctx.referenced(attribute, kind)
+        if launch is not None:
+            sub = PricedResource(name=launch.address)
+            add_instance(ctx, spec_of(ctx, launch), count=count, into=sub)
+            ctx.subresources.append(sub)
+            return
     ctx.add(
         instance_usage(
             ctx,

@@ -11,22 +11,38 @@ from engine.model import Unresolved
 GB_DATA = "monthly_data_processed_gb"
 
 
-@priced("aws_nat_gateway")
-def aws_nat_gateway(ctx: Context) -> None:
+def _hours_and_data(
+    ctx: Context,
+    name: str,
+    service: str,
+    family: str,
+    usage_types: tuple[str, str],
+    data: Decimal | None,
+) -> None:
+    """An hourly charge ``name`` and a usage-based "Data processed" charge (GB), two usage
+    types of one product family: ``usage_types`` is (hours, bytes)."""
+    hours, data_bytes = usage_types
     ctx.add(
-        ctx.component(
-            "NAT gateway",
-            "hours",
-            Price("AmazonEC2", "NAT Gateway", {}, usage_type="NatGateway-Hours"),
-            hourly=ONE,
-        ),
+        ctx.component(name, "hours", Price(service, family, {}, usage_type=hours), hourly=ONE),
         ctx.component(
             "Data processed",
             "GB",
-            Price("AmazonEC2", "NAT Gateway", {}, usage_type="NatGateway-Bytes"),
-            monthly=ctx.usage_number(GB_DATA),
+            Price(service, family, {}, usage_type=data_bytes),
+            monthly=data,
             usage_based=True,
         ),
+    )
+
+
+@priced("aws_nat_gateway")
+def aws_nat_gateway(ctx: Context) -> None:
+    _hours_and_data(
+        ctx,
+        "NAT gateway",
+        "AmazonEC2",
+        "NAT Gateway",
+        ("NatGateway-Hours", "NatGateway-Bytes"),
+        ctx.usage_number(GB_DATA),
     )
 
 
@@ -91,20 +107,13 @@ def aws_lb(ctx: Context) -> None:
 
 @priced("aws_elb")
 def aws_elb(ctx: Context) -> None:
-    ctx.add(
-        ctx.component(
-            "Classic load balancer",
-            "hours",
-            Price("AWSELB", "Load Balancer", {}, usage_type="LoadBalancerUsage"),
-            hourly=ONE,
-        ),
-        ctx.component(
-            "Data processed",
-            "GB",
-            Price("AWSELB", "Load Balancer", {}, usage_type="DataProcessing-Bytes"),
-            monthly=ctx.usage_number(GB_DATA),
-            usage_based=True,
-        ),
+    _hours_and_data(
+        ctx,
+        "Classic load balancer",
+        "AWSELB",
+        "Load Balancer",
+        ("LoadBalancerUsage", "DataProcessing-Bytes"),
+        ctx.usage_number(GB_DATA),
     )
 
 
@@ -123,20 +132,13 @@ def aws_vpc_endpoint(ctx: Context) -> None:
         return
     data = ctx.usage_number(GB_DATA)
     if kind == "GatewayLoadBalancer":
-        ctx.add(
-            ctx.component(
-                "Endpoint (Gateway Load Balancer)",
-                "hours",
-                Price("AmazonVPC", "VpcEndpoint", {}, usage_type="VpcEndpoint-GWE-Hours"),
-                hourly=ONE,
-            ),
-            ctx.component(
-                "Data processed",
-                "GB",
-                Price("AmazonVPC", "VpcEndpoint", {}, usage_type="VpcEndpoint-GWE-Bytes"),
-                monthly=data,
-                usage_based=True,
-            ),
+        _hours_and_data(
+            ctx,
+            "Endpoint (Gateway Load Balancer)",
+            "AmazonVPC",
+            "VpcEndpoint",
+            ("VpcEndpoint-GWE-Hours", "VpcEndpoint-GWE-Bytes"),
+            data,
         )
         return
     if kind != "Interface":
@@ -181,20 +183,13 @@ def aws_vpc_endpoint(ctx: Context) -> None:
 
 @priced("aws_ec2_transit_gateway_vpc_attachment")
 def aws_ec2_transit_gateway_vpc_attachment(ctx: Context) -> None:
-    ctx.add(
-        ctx.component(
-            "Transit gateway attachment",
-            "hours",
-            Price("AmazonVPC", "Transit Gateway", {}, usage_type="TransitGateway-Hours"),
-            hourly=ONE,
-        ),
-        ctx.component(
-            "Data processed",
-            "GB",
-            Price("AmazonVPC", "Transit Gateway", {}, usage_type="TransitGateway-Bytes"),
-            monthly=ctx.usage_number(GB_DATA),
-            usage_based=True,
-        ),
+    _hours_and_data(
+        ctx,
+        "Transit gateway attachment",
+        "AmazonVPC",
+        "Transit Gateway",
+        ("TransitGateway-Hours", "TransitGateway-Bytes"),
+        ctx.usage_number(GB_DATA),
     )
 
 

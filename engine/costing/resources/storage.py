@@ -7,11 +7,28 @@ from decimal import Decimal
 from typing import Any
 
 from engine.costing.components import CostComponent, PricedResource
-from engine.costing.context import Context, Price
+from engine.costing.context import ONE, Context, Price
 from engine.costing.registry import priced
 
 THOUSAND = Decimal(1000)
 STORAGE_TIERS = ("Storage (first 50TB)", "Storage (next 450TB)", "Storage (over 500TB)")
+
+
+def _used(
+    ctx: Context,
+    name: str,
+    unit: str,
+    price: Price,
+    key: str,
+    section: Mapping[str, Any] | None = None,
+    *,
+    per: Decimal = ONE,
+) -> CostComponent:
+    """A usage-based monthly component: its quantity is the usage value ``key`` (of
+    ``section``, else of the resource's usage)."""
+    return ctx.component(
+        name, unit, price, monthly=ctx.usage_number(key, section), per=per, usage_based=True
+    )
 
 
 def _s3_storage(volume: str, storage_class: str) -> Price:
@@ -20,21 +37,23 @@ def _s3_storage(volume: str, storage_class: str) -> Price:
 
 def _s3_requests(ctx: Context, section: Mapping[str, Any], code: str) -> list[CostComponent]:
     return [
-        ctx.component(
+        _used(
+            ctx,
             "PUT, COPY, POST, LIST requests",
             "1k requests",
             Price("AmazonS3", "API Request", {"group": f"S3-API-{code}Tier1"}),
-            monthly=ctx.usage_number("monthly_tier_1_requests", section),
+            "monthly_tier_1_requests",
+            section,
             per=THOUSAND,
-            usage_based=True,
         ),
-        ctx.component(
+        _used(
+            ctx,
             "GET, SELECT, and all other requests",
             "1k requests",
             Price("AmazonS3", "API Request", {"group": f"S3-API-{code}Tier2"}),
-            monthly=ctx.usage_number("monthly_tier_2_requests", section),
+            "monthly_tier_2_requests",
+            section,
             per=THOUSAND,
-            usage_based=True,
         ),
     ]
 
@@ -55,7 +74,8 @@ def aws_s3_bucket(ctx: Context) -> None:
         ("returned", "monthly_select_data_returned_gb"),
     ):
         components.append(
-            ctx.component(
+            _used(
+                ctx,
                 f"Select data {kind}",
                 "GB",
                 Price(
@@ -63,8 +83,8 @@ def aws_s3_bucket(ctx: Context) -> None:
                     "Select",
                     {"group": f"S3-Select-{kind.capitalize()}", "storageClass": "General Purpose"},
                 ),
-                monthly=ctx.usage_number(key, standard),
-                usage_based=True,
+                key,
+                standard,
             )
         )
     ctx.subresources.append(PricedResource(name="Standard", components=components))
@@ -90,20 +110,22 @@ def aws_s3_bucket(ctx: Context) -> None:
             PricedResource(
                 name=title,
                 components=[
-                    ctx.component(
+                    _used(
+                        ctx,
                         "Storage",
                         "GB",
                         _s3_storage(volume, "Infrequent Access"),
-                        monthly=ctx.usage_number("storage_gb", section),
-                        usage_based=True,
+                        "storage_gb",
+                        section,
                     ),
                     *_s3_requests(ctx, section, f"{code}-"),
-                    ctx.component(
+                    _used(
+                        ctx,
                         "Retrievals",
                         "GB",
                         Price("AmazonS3", "Fee", {"group": f"S3-{code}-Retrieval"}),
-                        monthly=ctx.usage_number("monthly_retrieval_gb", section),
-                        usage_based=True,
+                        "monthly_retrieval_gb",
+                        section,
                     ),
                 ],
             )
@@ -122,22 +144,24 @@ def aws_s3_bucket(ctx: Context) -> None:
             usage_based=True,
         )
         components.append(
-            ctx.component(
+            _used(
+                ctx,
                 "Storage (infrequent access)",
                 "GB",
                 _s3_storage("IntelligentTieringIAStorage", "Intelligent-Tiering"),
-                monthly=ctx.usage_number("infrequent_access_storage_gb", section),
-                usage_based=True,
+                "infrequent_access_storage_gb",
+                section,
             )
         )
         components.append(
-            ctx.component(
+            _used(
+                ctx,
                 "Monitoring and automation",
                 "1k objects",
                 Price("AmazonS3", "Fee", {"group": "S3-INT-Monitoring"}),
-                monthly=ctx.usage_number("monitored_objects", section),
+                "monitored_objects",
+                section,
                 per=THOUSAND,
-                usage_based=True,
             )
         )
         components.extend(_s3_requests(ctx, section, "INT-"))
@@ -148,12 +172,13 @@ def aws_s3_bucket(ctx: Context) -> None:
             PricedResource(
                 name="Glacier flexible retrieval",
                 components=[
-                    ctx.component(
+                    _used(
+                        ctx,
                         "Storage",
                         "GB",
                         _s3_storage("Amazon Glacier", "Archive"),
-                        monthly=ctx.usage_number("storage_gb", section),
-                        usage_based=True,
+                        "storage_gb",
+                        section,
                     )
                 ],
             )
@@ -167,12 +192,12 @@ def aws_efs_file_system(ctx: Context) -> None:
     infrequent = "One Zone-Infrequent Access" if one_zone else "Infrequent Access"
     label = "one zone" if one_zone else "standard"
     ctx.add(
-        ctx.component(
+        _used(
+            ctx,
             f"Storage ({label})",
             "GB",
             Price("AmazonEFS", "Storage", {"storageClass": standard}),
-            monthly=ctx.usage_number("storage_gb"),
-            usage_based=True,
+            "storage_gb",
         )
     )
     policies = ctx.blocks("lifecycle_policy")
@@ -181,17 +206,18 @@ def aws_efs_file_system(ctx: Context) -> None:
     )
     if uses_ia:
         ctx.add(
-            ctx.component(
+            _used(
+                ctx,
                 f"Storage ({label}, infrequent access)",
                 "GB",
                 Price("AmazonEFS", "Storage", {"storageClass": infrequent}),
-                monthly=ctx.usage_number("infrequent_access_storage_gb"),
-                usage_based=True,
+                "infrequent_access_storage_gb",
             )
         )
         for access in ("Read", "Write"):
             ctx.add(
-                ctx.component(
+                _used(
+                    ctx,
                     f"{access} requests (infrequent access)",
                     "GB",
                     Price(
@@ -199,8 +225,7 @@ def aws_efs_file_system(ctx: Context) -> None:
                         "Request",
                         {"accessType": access, "storageClass": "Infrequent Access"},
                     ),
-                    monthly=ctx.usage_number(f"monthly_infrequent_access_{access.lower()}_gb"),
-                    usage_based=True,
+                    f"monthly_infrequent_access_{access.lower()}_gb",
                 )
             )
     if ctx.string("throughput_mode", "bursting") == "provisioned":
