@@ -25,7 +25,7 @@ from flask import Flask, Request, Response, g, has_request_context, jsonify, req
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
-from tfquote.logs import request_id_var
+from tfquote.logs import log_request, request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -129,16 +129,8 @@ def _assign_request_id() -> None:
 def _echo_request_id(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = current_request_id()
     started = g.get("started")
-    if started is not None and not request.path.startswith("/health"):
-        access_log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
+    if started is not None:
+        log_request(access_log, request.method, request.path, response.status_code, started)
     return response
 
 

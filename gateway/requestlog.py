@@ -12,7 +12,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from tfquote.logs import request_id_var, safe_request_id, tenant_var
+from tfquote.logs import log_request, request_id_var, safe_request_id, tenant_var
 
 log = logging.getLogger("gateway.access")
 
@@ -28,16 +28,8 @@ def init_app(app: Flask) -> None:
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = getattr(g, "request_id", "")
         started = getattr(g, "started", None)
-        if started is not None and not request.path.startswith("/health"):
-            log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+        if started is not None:
+            log_request(log, request.method, request.path, response.status_code, started)
         return response
 
     @app.teardown_request

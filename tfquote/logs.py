@@ -14,6 +14,7 @@ import contextvars
 import logging
 import re
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,3 +129,21 @@ def job_context(job_id: str, request_id: str | None) -> Iterator[None]:
     finally:
         request_id_var.reset(request_token)
         job_id_var.reset(job_token)
+
+
+def log_request(
+    logger: logging.Logger, method: str, path: str, status: int, started: float
+) -> None:
+    """The access-log line every HTTP service writes per request (probes excepted:
+    they would drown the log)."""
+    if path.startswith("/health"):
+        return
+    logger.info(
+        "request",
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
