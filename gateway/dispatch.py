@@ -15,7 +15,7 @@ from typing import Protocol
 from celery import Celery
 
 from tfquote.settings import Settings
-from tfquote.tasks import JOBS_QUEUE, PROCESS_JOB, REQUEST_ID_HEADER
+from tfquote.tasks import JOBS_QUEUE, publish_job
 
 
 class JobDispatcher(Protocol):
@@ -51,13 +51,7 @@ class CeleryJobDispatcher:
         )
 
     def dispatch(self, job_id: str, *, request_id: str | None) -> None:
-        self.celery.send_task(
-            PROCESS_JOB,
-            args=[job_id],
-            task_id=job_id,
-            queue=JOBS_QUEUE,
-            headers={REQUEST_ID_HEADER: request_id} if request_id else None,
-        )
+        publish_job(self.celery, job_id, request_id=request_id)
 
     def ping(self) -> None:
         with self.celery.connection_for_write() as conn:

@@ -7,6 +7,8 @@ breaking change for messages already queued.
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 PROCESS_JOB = "workers.process_job"
 SWEEP_FILES = "workers.sweep_files"
 RECONCILE = "workers.reconcile"
@@ -19,3 +21,23 @@ MAINTENANCE_QUEUE = "maintenance"
 
 #: Header carrying the caller's request id into the worker's log lines.
 REQUEST_ID_HEADER = "tfquote_request_id"
+
+
+class TaskSender(Protocol):
+    """What publishing needs of a Celery app (kept structural: this module must not
+    import Celery)."""
+
+    def send_task(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def publish_job(sender: TaskSender, job_id: str, *, request_id: str | None = None) -> None:
+    """Publish a job's task: by name, the job id as the task id (Flower and the celery
+    CLI show job ids), the caller's request id in a header. The one place that shapes
+    this message, for the gateway, the CLI's retry and the reconciler alike."""
+    sender.send_task(
+        PROCESS_JOB,
+        args=[job_id],
+        task_id=job_id,
+        queue=JOBS_QUEUE,
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
+    )

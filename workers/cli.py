@@ -42,6 +42,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from tfquote.jobs import InvalidCursor, InvalidTransition, Job, JobNotFound, JobStatus, JobStore
 from tfquote.settings import ConfigError, Settings
+from tfquote.tasks import publish_job
 
 Publish = Callable[[str], None]
 
@@ -400,9 +401,7 @@ def _build_services(ctx: click.Context, *, need_broker: bool = False) -> Service
     ctx.call_on_close(client.close)
 
     def publish(job_id: str) -> None:
-        from workers.dispatch import enqueue_job
-
-        enqueue_job(app, job_id)
+        publish_job(app, job_id)
 
     return Services(settings, JobStore(client, ttl_seconds=settings.job_ttl_seconds), publish)
 

@@ -9,10 +9,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from tfquote.jobs import InvalidTransition, JobNotFound
 from tfquote.logs import job_context
-from tfquote.tasks import JOBS_QUEUE, PROCESS_JOB, RECONCILE, REQUEST_ID_HEADER, SWEEP_FILES
+from tfquote.tasks import (
+    JOBS_QUEUE,
+    PROCESS_JOB,
+    RECONCILE,
+    REQUEST_ID_HEADER,
+    SWEEP_FILES,
+    publish_job,
+)
 from workers import maintenance, reconciler
 from workers.deps import get_deps
-from workers.dispatch import enqueue_job
 from workers.pipeline import RetryLater, run_job
 
 
@@ -49,7 +55,7 @@ def reconcile(self: Task) -> dict[str, list[str]]:
     report = reconciler.reconcile(
         deps.jobs,
         reconciler.BrokerView(deps.broker_redis, (JOBS_QUEUE,)),
-        lambda job_id: enqueue_job(self.app, job_id),
+        lambda job_id: publish_job(self.app, job_id),
         lease_stale_seconds=deps.settings.lease_stale_seconds,
         pending_stale_seconds=deps.settings.pending_stale_seconds,
     )
