@@ -29,8 +29,9 @@ def create_app(
     from gateway import auth, docs, health, jobs, ratelimit, requestlog, uploads
     from gateway.dispatch import CeleryJobDispatcher
     from gateway.errors import register_error_handlers
-    from gateway.services import Services, redis_client
+    from gateway.services import Services
     from gateway.streaming import UploadRequest
+    from tfquote.connections import redis_client
     from tfquote.jobs import JobStore
     from tfquote.logs import configure_logging
     from tfquote.uploads import UploadStore
@@ -51,7 +52,7 @@ def create_app(
 
     configure_logging(settings.log_level, settings.log_format, service="gateway")
 
-    client = redis_client(settings.redis_url, socket_timeout=settings.redis_socket_timeout)
+    client = redis_client(settings.redis_url, timeout=settings.redis_socket_timeout)
     app.extensions["tfquote"] = Services(
         settings=settings,
         redis=client,

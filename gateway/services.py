@@ -26,15 +26,3 @@ class Services:
 def services() -> Services:
     services: Services = current_app.extensions["tfquote"]
     return services
-
-
-def redis_client(url: str, *, socket_timeout: float) -> redis.Redis:
-    # Short timeouts: while Redis is down a request should fail fast with a 503, and
-    # the pool reconnects by itself on the next request once Redis is back.
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=socket_timeout,
-        health_check_interval=15,
-        retry_on_timeout=False,
-    )

@@ -40,6 +40,7 @@ import redis
 from celery import Celery
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from tfquote.connections import redis_client
 from tfquote.jobs import InvalidCursor, InvalidTransition, Job, JobNotFound, JobStatus, JobStore
 from tfquote.settings import ConfigError, Settings
 from tfquote.tasks import publish_job
@@ -392,12 +393,7 @@ def _build_services(ctx: click.Context, *, need_broker: bool = False) -> Service
         raise ConfigurationError(
             "the Celery app has no broker configured; run as `celery -A workers jobs ...`"
         )
-    client = redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_socket_timeout,
-        socket_connect_timeout=settings.redis_socket_timeout,
-        retry_on_timeout=False,
-    )
+    client = redis_client(settings.redis_url, timeout=settings.redis_socket_timeout)
     ctx.call_on_close(client.close)
 
     def publish(job_id: str) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import threading
 
-import redis
 import requests
 
+from tfquote.connections import redis_client
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
@@ -23,20 +23,11 @@ _deps: tuple[int, JobDeps] | None = None
 
 
 def build_deps(settings: Settings) -> JobDeps:
-    client = redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_socket_timeout,
-        socket_connect_timeout=settings.redis_socket_timeout,
-        health_check_interval=15,
-    )
+    client = redis_client(settings.redis_url, timeout=settings.redis_socket_timeout)
     session = requests.Session()
-    broker = (
-        redis.Redis.from_url(settings.broker_url, socket_timeout=settings.redis_socket_timeout)
-        if settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
-        else None
-    )
     return JobDeps(
-        broker_redis=broker,
+        # Settings only admit Redis brokers; the reconciler reads its queues directly.
+        broker_redis=redis_client(settings.broker_url, timeout=settings.redis_socket_timeout),
         settings=settings,
         jobs=JobStore(client, ttl_seconds=settings.job_ttl_seconds),
         uploads=UploadStore(

@@ -21,6 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+import redis
+
 from tfquote.archives import ArchiveLimits
 from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStore
 from tfquote.settings import Settings
@@ -50,7 +52,7 @@ class JobDeps:
     jobs: JobStore
     uploads: UploadStore
     engine: Engine
-    broker_redis: Any = None  # the broker's Redis, for the reconciler's view of queues
+    broker_redis: redis.Redis | None = None  # the broker's Redis, for the reconciler
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 

@@ -52,6 +52,8 @@ def sweep_files() -> dict[str, int]:
 @shared_task(bind=True, name=RECONCILE, ignore_result=True)
 def reconcile(self: Task) -> dict[str, list[str]]:
     deps = get_deps()
+    if deps.broker_redis is None:  # only hand-built deps (tests) lack it
+        raise RuntimeError("the reconciler needs the broker's Redis")
     report = reconciler.reconcile(
         deps.jobs,
         reconciler.BrokerView(deps.broker_redis, (JOBS_QUEUE,)),
