@@ -17,7 +17,6 @@ import io
 import logging
 import re
 import time
-import uuid
 from collections.abc import MutableMapping
 from typing import IO, Any
 
@@ -25,10 +24,9 @@ from flask import Flask, Request, Response, g, has_request_context, jsonify, req
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
-from tfquote.logs import log_request, request_id_var
+from tfquote.logs import log_request, request_id_var, safe_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 logger = logging.getLogger("engine")
 access_log = logging.getLogger("engine.access")
@@ -69,23 +67,12 @@ def request_logger(request_id: str | None = None) -> RequestLogAdapter:
     return RequestLogAdapter(logger, {"request_id": rid})
 
 
-class RequestIdFilter(logging.Filter):
-    """For the logging configuration: guarantees ``%(request_id)s`` exists on every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = current_request_id() if has_request_context() else "-"
-        return True
-
-
 def current_request_id() -> str:
     if not has_request_context():
         return "-"
     rid = g.get("request_id")
     if rid is None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        rid = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
-        g.request_id = rid
+        rid = g.request_id = safe_request_id(request.headers.get(REQUEST_ID_HEADER))
     return str(rid)
 
 

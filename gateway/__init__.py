@@ -46,7 +46,6 @@ def create_app(
     # A cheap early stop for oversized bodies; the exact per-upload budget is enforced
     # byte by byte while streaming (multipart framing adds a little on top).
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
-    app.config["TFQUOTE_SETTINGS"] = settings
     if config:
         app.config.update({k: v for k, v in config.items() if k.isupper()})
 

@@ -180,7 +180,3 @@ class UploadStore:
         if owner is None:
             return False
         return (owner.decode() if isinstance(owner, bytes) else owner) == tenant
-
-    def touch(self, upload_id: str) -> None:
-        """Keep an upload alive as long as a job that uses it may still need it."""
-        self.redis.expire(self.key(upload_id), self.ttl_seconds)

@@ -77,7 +77,7 @@ class EngineClient:
 
     def _check(self, response: requests.Response) -> dict[str, Any]:
         if response.status_code in _TRANSIENT_STATUS:
-            code, message = _error_of(response)
+            _, message = _error_of(response)
             raise TransientJobError(
                 f"engine answered {response.status_code}: {message}",
                 code="engine_unavailable",

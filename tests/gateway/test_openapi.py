@@ -507,7 +507,7 @@ def test_upload_script(
     from gateway.auth import mint_token
 
     url, app = live_gateway
-    token = mint_token(app.config["TFQUOTE_SETTINGS"], "alice")
+    token = mint_token(app.extensions["tfquote"].settings, "alice")
     env = {
         "PATH": "/usr/bin:/bin",
         "TFQUOTE_URL": url,

@@ -223,7 +223,7 @@ def test_operation_conforms_with_auth(auth_app: Flask, path: str, method: str) -
     """Auth on: generated tokens are refused with a documented 401, a valid token gets
     through, and a request that got through is refused without its token (`ignored_auth`
     sends it again without)."""
-    token = mint_token(auth_app.config["TFQUOTE_SETTINGS"], "fuzzer")
+    token = mint_token(auth_app.extensions["tfquote"].settings, "fuzzer")
     auth = {"Authorization": f"Bearer {token}"}
     upload_id = reseed(auth_app, auth)
     operation = schemathesis.openapi.from_wsgi("/openapi.json", auth_app)[path][method.upper()]
