@@ -388,6 +388,14 @@ def _decode(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _job_from_reply(raw: Mapping[Any, Any] | list[Any]) -> Job:
+    """A job from HGETALL's reply: a mapping from redis-py, a flat list from a script."""
+    if isinstance(raw, Mapping):
+        return Job.from_hash({_decode(k): _decode(v) for k, v in raw.items()})
+    flat = [_decode(v) for v in raw]
+    return Job.from_hash(dict(zip(flat[::2], flat[1::2], strict=True)))
+
+
 def _encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
 
@@ -477,8 +485,7 @@ class JobStore:
             ],
         )
         outcome, _stored_id, stored_fp = (_decode(v) for v in raw[:3])
-        flat_hash = [_decode(v) for v in raw[3]]
-        job = Job.from_hash(dict(zip(flat_hash[::2], flat_hash[1::2], strict=True)))
+        job = _job_from_reply(raw[3])
         return CreateOutcome(
             job=job, created=outcome == "created", fingerprint_matches=stored_fp == fingerprint
         )
@@ -487,7 +494,7 @@ class JobStore:
         raw = self.redis.hgetall(self.keys.job(job_id))
         if not raw:
             return None
-        job = Job.from_hash({_decode(k): _decode(v) for k, v in raw.items()})
+        job = _job_from_reply(raw)
         if tenant is not None and job.tenant != tenant:
             return None  # another tenant's job does not exist for this caller
         return job
@@ -518,7 +525,7 @@ class JobStore:
             stale: list[str] = []
             for (member, _score), raw in zip(batch, pipe.execute(), strict=True):
                 if raw:
-                    found.append(Job.from_hash({_decode(k): _decode(v) for k, v in raw.items()}))
+                    found.append(_job_from_reply(raw))
                 else:
                     stale.append(_decode(member))
             if stale:
@@ -613,8 +620,7 @@ class JobStore:
                 pass
             return None
         # The script hands back the claimed record: no second round trip to read it.
-        flat = [_decode(v) for v in raw[3]]
-        return Job.from_hash(dict(zip(flat[::2], flat[1::2], strict=True)))
+        return _job_from_reply(raw[3])
 
     def heartbeat(self, job_id: str, owner: str) -> str:
         """Refresh the lease. Returns the job's status, ``lost`` when another worker
@@ -630,13 +636,16 @@ class JobStore:
 
     def pending_before(self, cutoff_iso: str, limit: int = 100) -> list[Job]:
         """PENDING jobs last enqueued before `cutoff_iso` (candidates for a lost message)."""
+        members = self.redis.zrange(self.keys.index(None, JobStatus.PENDING.value), 0, -1)
+        pipe = self.redis.pipeline(transaction=False)
+        for member in members:
+            pipe.hgetall(self.keys.job(_decode(member)))
         found: list[Job] = []
-        index = self.keys.index(None, JobStatus.PENDING.value)
-        for member in self.redis.zrange(index, 0, -1):
-            job = self.get(_decode(member))
-            if job is None or job.status is not JobStatus.PENDING:
+        for raw in pipe.execute() if members else []:
+            if not raw:
                 continue
-            if (job.enqueued_at or job.updated_at) < cutoff_iso:
+            job = _job_from_reply(raw)
+            if job.status is JobStatus.PENDING and (job.enqueued_at or job.updated_at) < cutoff_iso:
                 found.append(job)
                 if len(found) >= limit:
                     break
