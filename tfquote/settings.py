@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,6 @@ class Settings:
     # A PENDING job whose message has not been seen for this long is re-published.
     pending_stale_seconds: float = 120.0
     reconcile_interval: float = 30.0
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     visibility_timeout_override: int | None = None
 
@@ -232,16 +231,6 @@ class Settings:
         if (raw := get("TRUST_PROXY_COUNT")) is not None:
             kwargs["trust_proxy_count"] = _parse_int("TRUST_PROXY_COUNT", raw, minimum=0, maximum=5)
         settings = cls(**kwargs)
-        settings.validate()
-        return settings
-
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
-        """Return a copy with attribute overrides (used by tests and app factories)."""
-        names = {f.name for f in fields(self)}
-        known = {k.lower(): v for k, v in overrides.items() if k.lower() in names}
-        if "data_dir" in known:
-            known["data_dir"] = Path(known["data_dir"])
-        settings = replace(self, **known)
         settings.validate()
         return settings
 

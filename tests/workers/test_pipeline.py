@@ -46,7 +46,7 @@ class RecordingEngine:
 
 @pytest.fixture
 def deps(redis_client: redis.Redis, tmp_path: Path) -> JobDeps:
-    settings = Settings().with_overrides({"data_dir": tmp_path, "max_attempts": 2})
+    settings = Settings.from_env({}, overrides={"DATA_DIR": tmp_path, "MAX_ATTEMPTS": 2})
     return JobDeps(
         settings=settings,
         jobs=JobStore(redis_client, ttl_seconds=600, keys=JobKeys(f"p{uuid.uuid4().hex}:")),
