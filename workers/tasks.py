@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -24,9 +22,8 @@ from workers.pipeline import RetryLater, run_job
 
 @shared_task(bind=True, name=PROCESS_JOB)
 def process_job(self: Task, job_id: str) -> str:
-    request_id: Any = getattr(self.request, REQUEST_ID_HEADER, None) or (
-        (self.request.headers or {}).get(REQUEST_ID_HEADER)
-    )
+    # Celery puts custom message headers on the request context (protocol 2).
+    request_id: str | None = getattr(self.request, REQUEST_ID_HEADER, None)
     with job_context(job_id, request_id):
         deps = get_deps()
         try:
