@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.processes import BIN, Service, http_ok, service_env, start_service
 from tfquote import redis_server
+from tfquote.devstack import BIN, Service, http_ok, service_env, start_service
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

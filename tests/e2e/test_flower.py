@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests.e2e.test_pipeline_e2e import DB_TF, create_job, upload, wait_done
-from tests.support.processes import BIN, Service, http_ok, service_env, start_service, wait_for
 from tfquote import redis_server
+from tfquote.devstack import BIN, Service, http_ok, service_env, start_service, wait_for
 
 pytestmark = pytest.mark.e2e
 

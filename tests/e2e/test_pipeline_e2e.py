@@ -18,7 +18,7 @@ import requests
 
 from gateway.dispatch import CeleryJobDispatcher
 from tests.conftest import SHARED
-from tests.support.processes import Service, wait_for
+from tfquote.devstack import Service, wait_for
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 

@@ -10,8 +10,8 @@ import jwt
 import pytest
 import requests
 
-from tests.support.processes import BIN, http_ok, service_env, start_service
 from tfquote import redis_server
+from tfquote.devstack import BIN, http_ok, service_env, start_service
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ import pytest
 import redis
 import requests
 
-from tests.support.processes import BIN, Service, http_ok, service_env, start_service, wait_for
 from tfquote import redis_server
+from tfquote.devstack import BIN, Service, http_ok, service_env, start_service, wait_for
 
 pytestmark = pytest.mark.e2e
 

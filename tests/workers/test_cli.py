@@ -14,7 +14,7 @@ import pytest
 import redis
 import requests
 
-from tests.support.processes import BIN, ROOT, service_env, wait_for
+from tfquote.devstack import BIN, ROOT, service_env, wait_for
 from tfquote.jobs import Job, JobKeys, JobStatus, JobStore
 from workers.cli import (
     ActionResult,
