@@ -42,7 +42,14 @@ import redis
 import requests
 
 from tfquote import redis_server
-from tfquote.devstack import BIN, Service, http_ok, service_env, start_service, wait_for
+from tfquote.devstack import (
+    BIN,
+    Service,
+    service_env,
+    start_gunicorn,
+    start_service,
+    wait_for,
+)
 
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
 TF = b"""
@@ -153,17 +160,15 @@ class Stack:
             self.redis_proc.wait(20)
 
     def start_engine(self) -> None:
-        env = service_env({
+        env = {
             **self.env,
             "ENGINE_FAULT_RATE": str(self.config.fault_rate),
             "ENGINE_FAULT_KINDS": "500,timeout,drop",
             "ENGINE_FAULT_TIMEOUT_SECONDS": "5",
-        })  # fmt: skip
-        self.services["engine"] = start_service(
-            "engine",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.engine_port}", "--workers", "2",
-             "--threads", "16", "--timeout", "60", "engine:create_app()"],
-            env, self.workdir, http_ok(f"http://127.0.0.1:{self.engine_port}/health"),
+        }
+        self.services["engine"] = start_gunicorn(
+            "engine", "engine:create_app()", self.engine_port, env, self.workdir,
+            workers=2, threads=16, extra=("--timeout", "60"),
         )  # fmt: skip
 
     def worker_argv(self, index: int) -> list[str]:
@@ -188,11 +193,9 @@ class Stack:
              "--schedule", str(self.workdir / "beat-schedule")],
             service_env(self.env), self.workdir, lambda: True,
         )  # fmt: skip
-        self.services["gateway"] = start_service(
-            "gateway",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.gateway_port}", "--workers", "2",
-             "--threads", "16", "--timeout", "60", "wsgi:app"],
-            service_env(self.env), self.workdir, http_ok(f"{self.gateway_url}/health"),
+        self.services["gateway"] = start_gunicorn(
+            "gateway", "wsgi:app", self.gateway_port, self.env, self.workdir,
+            workers=2, threads=16, extra=("--timeout", "60"),
         )  # fmt: skip
 
     def start(self) -> None:

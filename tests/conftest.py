@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from tfquote import redis_server
-from tfquote.devstack import BIN, Service, http_ok, service_env, start_service
+from tfquote.devstack import BIN, Service, service_env, start_gunicorn, start_service
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -62,15 +62,8 @@ def data_dir(session_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def engine_url(redis_url: str, session_dir: Path) -> Iterator[str]:
     port = redis_server.free_port()
-    env = service_env({"REDIS_URL": redis_url, "ENGINE_REDIS_URL": redis_url, "LOG_LEVEL": "INFO"})
-    service = start_service(
-        "engine",
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "8", "engine:create_app()"],
-        env,
-        session_dir,
-        http_ok(f"http://127.0.0.1:{port}/health"),
-    )  # fmt: skip
+    env = {"REDIS_URL": redis_url, "ENGINE_REDIS_URL": redis_url, "LOG_LEVEL": "INFO"}
+    service = start_gunicorn("engine", "engine:create_app()", port, env, session_dir)
     yield f"http://127.0.0.1:{port}"
     service.stop()
 
@@ -120,13 +113,6 @@ def worker(stack_env: dict[str, str], session_dir: Path) -> Iterator[Service]:
 @pytest.fixture(scope="session")
 def gateway_url(stack_env: dict[str, str], session_dir: Path, worker: Service) -> Iterator[str]:
     port = redis_server.free_port()
-    service = start_service(
-        "gateway",
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "8", "wsgi:app"],
-        service_env(stack_env),
-        session_dir,
-        http_ok(f"http://127.0.0.1:{port}/health"),
-    )  # fmt: skip
+    service = start_gunicorn("gateway", "wsgi:app", port, stack_env, session_dir, workers=2)
     yield f"http://127.0.0.1:{port}"
     service.stop()

@@ -96,3 +96,26 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, interval: flo
             return True
         time.sleep(interval)
     return predicate()
+
+
+def start_gunicorn(
+    name: str,
+    app: str,
+    port: int,
+    env: Mapping[str, str],
+    log_dir: Path,
+    *,
+    workers: int = 1,
+    threads: int = 8,
+    extra: tuple[str, ...] = (),
+) -> Service:
+    """An HTTP service as the Procfile runs it (``engine:create_app()``, ``wsgi:app``),
+    ready once its ``/health`` answers."""
+    return start_service(
+        name,
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--threads", str(threads), *extra, app],
+        service_env(env),
+        log_dir,
+        http_ok(f"http://127.0.0.1:{port}/health"),
+    )  # fmt: skip

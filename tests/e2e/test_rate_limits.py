@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tfquote import redis_server
-from tfquote.devstack import BIN, http_ok, service_env, start_service
+from tfquote.devstack import start_gunicorn
 
 pytestmark = pytest.mark.e2e
 
@@ -24,34 +24,17 @@ def token(sub: str) -> str:
 
 @pytest.fixture(scope="module")
 def two_gateways(redis_url: str, session_dir: Path) -> Iterator[list[str]]:
-    env = service_env(
-        {
-            "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/4",
-            "DATA_DIR": str(session_dir / "ratelimit-data"),
-            "AUTH_ENABLED": "true",
-            "JWT_SECRET": SECRET,
-            "RATE_LIMIT_READS": "6/minute",
-        }
-    )
+    env = {
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/4",
+        "DATA_DIR": str(session_dir / "ratelimit-data"),
+        "AUTH_ENABLED": "true",
+        "JWT_SECRET": SECRET,
+        "RATE_LIMIT_READS": "6/minute",
+    }
     urls, services = [], []
     for name in ("gateway-a", "gateway-b"):
         port = redis_server.free_port()
-        services.append(
-            start_service(
-                name,
-                [
-                    str(BIN / "gunicorn"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "wsgi:app",
-                ],
-                env,
-                session_dir,
-                http_ok(f"http://127.0.0.1:{port}/health"),
-            )
-        )
+        services.append(start_gunicorn(name, "wsgi:app", port, env, session_dir, threads=1))
         urls.append(f"http://127.0.0.1:{port}")
     yield urls
     for service in services:

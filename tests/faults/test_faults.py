@@ -17,7 +17,14 @@ import redis
 import requests
 
 from tfquote import redis_server
-from tfquote.devstack import BIN, Service, http_ok, service_env, start_service, wait_for
+from tfquote.devstack import (
+    BIN,
+    Service,
+    service_env,
+    start_gunicorn,
+    start_service,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -57,28 +64,22 @@ class FaultStack:
         self._workers = 0
 
     def start_engine(self) -> None:
-        env = service_env(
-            {
-                **self.env,
-                # Every estimate takes 3 s (the "timeout" fault sleeps, then answers).
-                "ENGINE_FAULT_RATE": "1.0",
-                "ENGINE_FAULT_KINDS": "timeout",
-                "ENGINE_FAULT_TIMEOUT_SECONDS": "3",
-            }
-        )
-        self.services["engine"] = start_service(
-            "fault-engine",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.engine_port}", "--workers", "1",
-             "--threads", "8", "--timeout", "60", "engine:create_app()"],
-            env, self.workdir, http_ok(f"http://127.0.0.1:{self.engine_port}/health"),
+        env = {
+            **self.env,
+            # Every estimate takes 3 s (the "timeout" fault sleeps, then answers).
+            "ENGINE_FAULT_RATE": "1.0",
+            "ENGINE_FAULT_KINDS": "timeout",
+            "ENGINE_FAULT_TIMEOUT_SECONDS": "3",
+        }
+        self.services["engine"] = start_gunicorn(
+            "fault-engine", "engine:create_app()", self.engine_port, env, self.workdir,
+            extra=("--timeout", "60"),
         )  # fmt: skip
 
     def start_gateway(self) -> Service:
-        service = start_service(
-            "fault-gateway",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.gateway_port}", "--workers", "1",
-             "--threads", "4", "--graceful-timeout", "30", "wsgi:app"],
-            service_env(self.env), self.workdir, http_ok(f"{self.gateway_url}/health"),
+        service = start_gunicorn(
+            "fault-gateway", "wsgi:app", self.gateway_port, self.env, self.workdir, threads=4,
+            extra=("--graceful-timeout", "30"),
         )  # fmt: skip
         self.services["gateway"] = service
         return service
