@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import click
@@ -432,7 +432,17 @@ def _backend_guard(services: Services, as_json: bool, job_id: str | None = None)
         _finish(ExitCode.UNAVAILABLE)
 
 
-def _report(outcome: Outcome, as_json: bool) -> NoReturn:
+class _Reportable(Protocol):
+    @property
+    def exit_code(self) -> ExitCode: ...
+
+    @property
+    def message(self) -> str: ...
+
+    def to_json(self) -> Mapping[str, Any]: ...
+
+
+def _report(outcome: _Reportable, as_json: bool) -> NoReturn:
     if as_json:
         _emit_json(outcome.to_json())
     if outcome.exit_code is ExitCode.OK:
@@ -563,14 +573,7 @@ def retry_command(
         _report(outcome, as_json)
     with _backend_guard(services, as_json):
         bulk = retry_all_failed(services.store, services.publish, limit=limit, tenant=tenant)
-    if as_json:
-        _emit_json(bulk.to_json())
-    if bulk.exit_code is ExitCode.OK:
-        if not as_json:
-            click.echo(bulk.message)
-    else:
-        click.echo(f"Error: {bulk.message}", err=True)
-    _finish(bulk.exit_code)
+    _report(bulk, as_json)
 
 
 @jobs.command(name="cancel")
