@@ -5,7 +5,7 @@ Celery imports this module lazily, the first time the app's configuration is use
 The reliability settings are deliberate; see the README's durability section.
 """
 
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from tfquote.settings import Settings
 from tfquote.tasks import JOBS_QUEUE, MAINTENANCE_QUEUE, RECONCILE, SWEEP_FILES
@@ -30,8 +30,13 @@ result_serializer = "json"
 accept_content = ["json"]
 
 task_default_queue = JOBS_QUEUE
-# A worker started without -Q consumes both.
-task_queues = (Queue(JOBS_QUEUE), Queue(MAINTENANCE_QUEUE))
+# A worker started without -Q consumes both. Each queue gets its own exchange and key:
+# a bare Queue(name) binds to the default exchange with the default key ("jobs"), so a
+# message sent through that exchange would land in both queues.
+task_queues = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (JOBS_QUEUE, MAINTENANCE_QUEUE)
+)
 task_routes = {
     RECONCILE: {"queue": MAINTENANCE_QUEUE},
     SWEEP_FILES: {"queue": MAINTENANCE_QUEUE},
