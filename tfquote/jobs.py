@@ -316,7 +316,12 @@ if attempts > tonumber(ARGV[4]) then
 end
 redis.call('HSET', KEYS[1], 'status', 'RUNNING', 'updated_at', ARGV[1], 'started_at', ARGV[1],
            'heartbeat_at', ARGV[1], 'heartbeat_ms', now_ms, 'owner', ARGV[3])
-if current ~= 'RUNNING' then
+if current == 'RUNNING' then
+  -- A takeover: the attempt it ends died with its worker. Say so, as the reconciler's
+  -- requeue does, so an exhausted job tells what used its attempts up.
+  redis.call('HSET', KEYS[1], 'error_code', 'worker_lost',
+             'error_message', 'the worker running this job stopped')
+else
   local prefix = ARGV[5]
   local id = redis.call('HGET', KEYS[1], 'job_id')
   local tenant = redis.call('HGET', KEYS[1], 'tseg')
@@ -609,13 +614,12 @@ class JobStore:
         if result[0] == "busy":
             raise JobBusy(job_id, max(float(result[1]) / 1000, 0.5), result[2])
         if result[0] == "exhausted":
+            message = f"gave up after {max_attempts} attempts"
+            code, detail = self.redis.hmget(self.keys.job(job_id), "error_code", "error_message")
+            if code:
+                message += f"; the last one ended with {_decode(code)}: {_decode(detail or b'')}"
             try:
-                self.fail(
-                    job_id,
-                    "max_attempts_exceeded",
-                    f"gave up after {max_attempts} attempts",
-                    allowed_from=ACTIVE,
-                )
+                self.fail(job_id, "max_attempts_exceeded", message, allowed_from=ACTIVE)
             except (JobNotFound, InvalidTransition):
                 pass
             return None

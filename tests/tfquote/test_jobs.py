@@ -128,7 +128,25 @@ def test_attempts_are_bounded(store: JobStore) -> None:
     assert store.claim(job_id, max_attempts=2) is None
     job = store.get(job_id)
     assert job is not None and job.status is JobStatus.FAILED
-    assert job.error == {"code": "max_attempts_exceeded", "message": "gave up after 2 attempts"}
+    assert job.error == {
+        "code": "max_attempts_exceeded",
+        "message": "gave up after 2 attempts; the last one ended with engine_unavailable: down",
+    }
+
+
+def test_a_takeover_records_the_lost_worker(store: JobStore) -> None:
+    job_id = make(store).job.job_id
+    assert store.claim(job_id, max_attempts=2, owner="host:1:a") is not None
+    taken = store.claim(job_id, max_attempts=2, owner="host:2:b", dead_owner="host:1:a")
+    assert taken is not None and taken.attempts == 2
+    assert taken.error is not None and taken.error["code"] == "worker_lost"
+    assert store.claim(job_id, max_attempts=2, owner="host:3:c", dead_owner="host:2:b") is None
+    job = store.get(job_id)
+    assert job is not None and job.error is not None
+    assert job.error["message"] == (
+        "gave up after 2 attempts; the last one ended with worker_lost: "
+        "the worker running this job stopped"
+    )
 
 
 def test_retry_only_from_failed(store: JobStore) -> None:
