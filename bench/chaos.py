@@ -96,6 +96,8 @@ class ChaosReport:
     kills_worker_main: int = 0
     redis_restarts: int = 0
     failed_codes: dict[str, int] = field(default_factory=dict)
+    # What ended each FAILED job (first 20): the evidence when a run does not pass.
+    failed_jobs: dict[str, str] = field(default_factory=dict)
     duration_s: float = 0.0
 
     @property
@@ -133,7 +135,7 @@ class Stack:
             "RATE_LIMIT_JOBS": "1000000/minute",
             "RATE_LIMIT_UPLOADS": "1000000/minute",
             "RATE_LIMIT_READS": "1000000/minute",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": os.environ.get("CHAOS_LOG_LEVEL", "WARNING"),
             # Enough attempts that chaos does not exhaust them; quick leases, retries
             # and repairs so a run takes minutes, not hours.
             "MAX_ATTEMPTS": "12",
@@ -350,18 +352,26 @@ def run(config: ChaosConfig) -> ChaosReport:
                 try:
                     pipe = observer.pipeline(transaction=False)
                     for i in waiting:
-                        pipe.hmget(f"tfq:job:{job_ids[i]}", "status", "error_code")
+                        pipe.hmget(
+                            f"tfq:job:{job_ids[i]}",
+                            "status", "error_code", "error_message", "attempts",
+                        )  # fmt: skip
                     rows = pipe.execute() if waiting else []
                 except redis.RedisError:
                     time.sleep(0.5)
                     continue
                 now = time.monotonic()
-                for i, (status, code) in zip(waiting, rows, strict=True):
+                for i, (status, code, message, attempts) in zip(waiting, rows, strict=True):
                     if status is not None and status.decode() in TERMINAL:
                         final[i] = status.decode()
                         done_at[i] = now
                         if code:
                             codes[code.decode()] += 1
+                        if final[i] == "FAILED" and len(report.failed_jobs) < 20:
+                            report.failed_jobs[job_ids[i]] = (
+                                f"{(code or b'').decode()} after {(attempts or b'0').decode()} "
+                                f"attempts: {(message or b'').decode()}"
+                            )
                 time.sleep(0.1)
 
         watcher = threading.Thread(target=observe, name="observer", daemon=True)

@@ -29,4 +29,4 @@ def test_small_chaos_run_loses_nothing_and_duplicates_nothing() -> None:
     assert report.lost == 0
     assert report.duplicate_effects == 0
     assert report.unexpected_5xx == 0
-    assert report.completed == report.accepted == report.submitted, report.failed_codes
+    assert report.completed == report.accepted == report.submitted, report.failed_jobs
