@@ -16,6 +16,9 @@ Environment variables
 ``ENGINE_RESULT_TTL_SECONDS``     lifetime of estimates and idempotency keys (default 7 days).
 ``ENGINE_LEASE_SECONDS``          after this long a pending/running estimate is presumed lost
                                   (worker died) and a replay may take the work over (default 300).
+``ENGINE_STORE_RETRY_SECONDS``    how long the owner of a claimed estimate keeps retrying its
+                                  own store writes (start, outcome) through a Redis outage
+                                  before giving up to the lease (default 30).
 ``ENGINE_WORKERS``                threads of the async executor (default 4).
 ``ENGINE_PORT``                   port of ``python -m engine serve`` (default 8001).
 ``ENGINE_FAULT_RATE``             test-only fault injection probability, 0.0-1.0 (default 0).
@@ -53,6 +56,7 @@ class EngineSettings:
     sync_wait_seconds: float = 30.0
     result_ttl_seconds: int = 7 * 24 * 3600
     lease_seconds: float = 300.0
+    store_retry_seconds: float = 30.0
     workers: int = 4
     port: int = 8001
     fault_rate: float = 0.0
@@ -78,6 +82,8 @@ class EngineSettings:
         _positive("workers", self.workers)
         if self.sync_wait_seconds < 0:
             raise ValueError("sync_wait_seconds must be >= 0")
+        if self.store_retry_seconds < 0:
+            raise ValueError("store_retry_seconds must be >= 0")
         if not 0 < self.port < 65536:
             raise ValueError("port must be between 1 and 65535")
         if not 0.0 <= self.fault_rate <= 1.0:
@@ -142,6 +148,7 @@ _ENV_FIELDS: dict[str, Any] = {
     "sync_wait_seconds": float,
     "result_ttl_seconds": int,
     "lease_seconds": float,
+    "store_retry_seconds": float,
     "workers": int,
     "port": int,
     "fault_rate": float,

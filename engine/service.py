@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from engine.bundle import read_bundle
 from engine.config import EngineSettings
 from engine.errors import EngineInputError, StoreUnavailable
-from engine.httputil import request_logger
+from engine.httputil import RequestLogAdapter, request_logger
 from engine.result import build_result
 from engine.store import EstimateStore
 
@@ -69,9 +70,16 @@ def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
 class EstimateService:
     """Runs claimed estimates inline or on the app's thread pool."""
 
-    def __init__(self, settings: EngineSettings, store: EstimateStore) -> None:
+    def __init__(
+        self,
+        settings: EngineSettings,
+        store: EstimateStore,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.sleep = sleep
         self._executor: ThreadPoolExecutor | None = None
 
     @property
@@ -92,7 +100,7 @@ class EstimateService:
     def run(self, estimate_id: str, token: str, submission: Submission) -> None:
         """Compute and store the outcome; a no-op if this token no longer owns the estimate."""
         log = request_logger(submission.request_id)
-        if not self.store.start(estimate_id, token):
+        if not self._persist(lambda: self.store.start(estimate_id, token), log):
             log.info("estimate %s: not started (already taken over or finished)", estimate_id)
             return
         error: dict[str, str] | None = None
@@ -106,8 +114,32 @@ class EstimateService:
         except Exception:
             log.exception("estimate %s: unexpected error", estimate_id)
             error = dict(INTERNAL_ERROR)
-        if not self.store.finish(estimate_id, token, result=result, error=error):
+        finished = self._persist(
+            lambda: self.store.finish(estimate_id, token, result=result, error=error), log
+        )
+        if not finished:
             log.warning("estimate %s: outcome discarded, ownership was lost", estimate_id)
+
+    def _persist(self, write: Callable[[], bool], log: RequestLogAdapter) -> bool:
+        """Make one of the owner's own writes (start, outcome), retrying through a store
+        outage for up to ``store_retry_seconds``.
+
+        Nobody else may write this estimate while the owner's lease holds, so giving up at
+        the first Redis error would leave it pending or running — and every replay polling
+        it — until the lease runs out (minutes). The writes are idempotent for the owner's
+        token, so repeating one whose reply was lost is safe.
+        """
+        deadline = time.monotonic() + self.settings.store_retry_seconds
+        delay = 0.05
+        while True:
+            try:
+                return write()
+            except StoreUnavailable:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("estimate store unavailable; retrying in %.2fs", delay)
+                self.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     def run_in_background(self, estimate_id: str, token: str, submission: Submission) -> None:
         def task() -> None:

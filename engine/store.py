@@ -15,6 +15,9 @@ Semantics (identical in both implementations, the in-memory one exists for unit 
   can exceed 1.
 * :meth:`finish` stores the outcome (result or error) for ``result_ttl`` seconds; replays are
   answered from it.
+* :meth:`start` and :meth:`finish` are idempotent for the token that owns the estimate: a
+  call whose reply was lost (Redis went away after running it) can be made again, and
+  ``computed`` still counts the work once.
 
 Redis layout (prefix ``engine:`` by default): ``idem:<sha256(key)>`` -> estimate id,
 ``estimate:<id>`` -> hash, ``stats:computed`` -> counter. Multi-key steps run as Lua scripts,
@@ -181,7 +184,11 @@ class InMemoryEstimateStore:
     def start(self, estimate_id: str, token: str) -> bool:
         with self._cond:
             record = self._records.get(estimate_id)
-            if record is None or self._owners.get(estimate_id) != token or record.status != PENDING:
+            if record is None or self._owners.get(estimate_id) != token:
+                return False
+            if record.status == RUNNING:
+                return True  # started by this token already: a repeated call
+            if record.status != PENDING:
                 return False
             now = self._clock()
             self._records[estimate_id] = replace(
@@ -205,8 +212,10 @@ class InMemoryEstimateStore:
     ) -> bool:
         with self._cond:
             record = self._records.get(estimate_id)
-            if record is None or self._owners.get(estimate_id) != token or record.final:
+            if record is None or self._owners.get(estimate_id) != token:
                 return False
+            if record.final:
+                return True  # finished by this token already: a repeated call
             self._records[estimate_id] = replace(
                 record,
                 status=FAILED if error is not None else SUCCEEDED,
@@ -285,7 +294,10 @@ _START = (
     _NOW
     + """
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
-if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+-- Already started by this token: a repeated call (its first reply was lost).
+if status == 'running' then return 1 end
+if status ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'running', 'updated_at', tostring(now),
            'lease_until', tostring(now + tonumber(ARGV[2])))
 redis.call('HINCRBY', KEYS[1], 'computed', 1)
@@ -300,7 +312,8 @@ _FINISH = (
     + """
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'succeeded' or status == 'failed' then return 0 end
+-- Already finished by this token: a repeated call (its first reply was lost).
+if status == 'succeeded' or status == 'failed' then return 1 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'result', ARGV[3], 'error', ARGV[4],
            'updated_at', tostring(now))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
