@@ -87,7 +87,10 @@ def test_procfile_names_every_process() -> None:
 def test_compose_file() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"redis", "gateway", "worker", "engine", "flower"}
+    assert set(services) == {"redis", "gateway", "worker", "engine", "flower", "beat"}
+    # Celery can exit on a Redis restart; without beat the reconciler never runs.
+    assert all(service.get("restart") == "unless-stopped" for service in services.values())
+    assert services["beat"]["command"][:4] == ["celery", "-A", "workers", "beat"]
     redis_cmd = " ".join(services["redis"]["command"])
     assert "--appendonly yes" in redis_cmd and "noeviction" in redis_cmd
     for name in ("gateway", "worker"):
