@@ -94,6 +94,9 @@ class ChaosReport:
     unexpected_5xx: int = 0
     kills_pool_child: int = 0
     kills_worker_main: int = 0
+    # Workers that exited by themselves (Celery can, on a Redis restart) and were
+    # restarted, as a supervisor (compose's restart policy) would.
+    worker_exits: int = 0
     redis_restarts: int = 0
     failed_codes: dict[str, int] = field(default_factory=dict)
     # What ended each FAILED job (first 20): the evidence when a run does not pass.
@@ -236,6 +239,7 @@ class Chaos(threading.Thread):
                 self.redis_restart_at = None
                 self.restart_redis()
                 continue
+            self.supervise()
             index = self.rng.randrange(config.workers)
             name = f"worker{index}"
             service = self.stack.services[name]
@@ -250,6 +254,15 @@ class Chaos(threading.Thread):
                 self.report.kills_worker_main += 1
                 # Orphaned pool children finish what they hold and exit on their own.
                 self.stack.start_worker(index)
+
+    def supervise(self) -> None:
+        for index in range(self.stack.config.workers):
+            if self.stack.services[f"worker{index}"].proc.poll() is not None:
+                self.report.worker_exits += 1
+                try:
+                    self.stack.start_worker(index)
+                except RuntimeError:
+                    pass  # it did not come up (yet): the next tick tries again
 
     def restart_redis(self) -> None:
         began = time.monotonic()
