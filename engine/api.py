@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +125,7 @@ def get_estimate(estimate_id: str) -> Response:
         body["result"] = record.result
     if record.error is not None:
         body["error"] = {"code": record.error.get("code"), "message": record.error.get("message")}
-    body["meta"] = record.meta()
+    body["meta"] = record.meta(time.time())
     return jsonify(body)
 
 

@@ -14,8 +14,10 @@ Environment variables
 ``ENGINE_SYNC_WAIT_SECONDS``      how long a concurrent duplicate sync request waits for the
                                   first one's result (default 30).
 ``ENGINE_RESULT_TTL_SECONDS``     lifetime of estimates and idempotency keys (default 7 days).
-``ENGINE_LEASE_SECONDS``          after this long a pending/running estimate is presumed lost
-                                  (worker died) and a replay may take the work over (default 300).
+``ENGINE_LEASE_SECONDS``          a pending/running estimate whose lease has not been renewed
+                                  for this long is presumed lost (its engine process died) and
+                                  the next replay takes the work over; the process holding it
+                                  renews it every third of this (default 30).
 ``ENGINE_STORE_RETRY_SECONDS``    how long the owner of a claimed estimate keeps retrying its
                                   own store writes (start, outcome) through a Redis outage
                                   before giving up to the lease (default 30).
@@ -55,7 +57,7 @@ class EngineSettings:
     max_files: int = 1000
     sync_wait_seconds: float = 30.0
     result_ttl_seconds: int = 7 * 24 * 3600
-    lease_seconds: float = 300.0
+    lease_seconds: float = 30.0
     store_retry_seconds: float = 30.0
     workers: int = 4
     port: int = 8001

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +24,8 @@ from engine.errors import EngineInputError, StoreUnavailable
 from engine.httputil import RequestLogAdapter, request_logger
 from engine.result import build_result
 from engine.store import EstimateStore
+
+log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = {
     "code": "internal_error",
@@ -67,6 +72,55 @@ def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
     )
 
 
+class LeaseKeeper:
+    """Renews the leases of the estimates this process holds (queued or computing), every
+    third of the lease, from one thread started on first use.
+
+    The lease is what lets another engine process take over the estimate of one that
+    died; renewing it keeps it short (seconds, not minutes) without a long computation
+    or a full executor queue ever looking abandoned.
+    """
+
+    def __init__(self, store: EstimateStore, interval: float) -> None:
+        self.store = store
+        self.interval = interval
+        self._held: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._owner_pid: int | None = None
+
+    def hold(self, estimate_id: str, token: str) -> None:
+        with self._lock:
+            self._held[estimate_id] = token
+            # Per process: a forked gunicorn worker must start its own thread.
+            if self._owner_pid != os.getpid():
+                self._owner_pid = os.getpid()
+                threading.Thread(target=self._run, name="engine-leases", daemon=True).start()
+
+    def release(self, estimate_id: str) -> None:
+        with self._lock:
+            self._held.pop(estimate_id, None)
+
+    def held(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._held)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def renew_all(self) -> None:
+        for estimate_id, token in self.held().items():
+            try:
+                if not self.store.renew(estimate_id, token):
+                    self.release(estimate_id)  # finished, or taken over meanwhile
+            except StoreUnavailable:
+                log.warning("cannot renew the lease of estimate %s; retrying", estimate_id)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            self.renew_all()
+
+
 class EstimateService:
     """Runs claimed estimates inline or on the app's thread pool."""
 
@@ -80,6 +134,7 @@ class EstimateService:
         self.settings = settings
         self.store = store
         self.sleep = sleep
+        self.leases = LeaseKeeper(store, settings.lease_seconds / 3)
         self._executor: ThreadPoolExecutor | None = None
 
     @property
@@ -93,12 +148,20 @@ class EstimateService:
         return self._executor
 
     def shutdown(self) -> None:
+        self.leases.stop()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
 
     def run(self, estimate_id: str, token: str, submission: Submission) -> None:
         """Compute and store the outcome; a no-op if this token no longer owns the estimate."""
+        self.leases.hold(estimate_id, token)
+        try:
+            self._run(estimate_id, token, submission)
+        finally:
+            self.leases.release(estimate_id)
+
+    def _run(self, estimate_id: str, token: str, submission: Submission) -> None:
         log = request_logger(submission.request_id)
         if not self._persist(lambda: self.store.start(estimate_id, token), log):
             log.info("estimate %s: not started (already taken over or finished)", estimate_id)
@@ -152,9 +215,12 @@ class EstimateService:
             except Exception:  # pragma: no cover - run() already handles compute errors
                 log.exception("estimate %s: background run crashed", estimate_id)
 
+        # Held from now on: a queued estimate must not look abandoned either.
+        self.leases.hold(estimate_id, token)
         try:
             self.executor.submit(task)
         except RuntimeError:  # executor shut down (process exiting)
+            self.leases.release(estimate_id)
             request_logger(submission.request_id).exception("cannot schedule %s", estimate_id)
             if self.store.start(estimate_id, token):
                 self.store.finish(estimate_id, token, error=dict(INTERNAL_ERROR))

@@ -10,9 +10,10 @@ Semantics (identical in both implementations, the in-memory one exists for unit 
 * :meth:`start` moves ``pending -> running`` and increments ``computed`` (per estimate) and the
   global ``stats:computed``: these count how often the work REALLY ran, which is what
   idempotency tests assert on (must stay 1 for any number of replays).
-* A pending/running estimate whose lease expired (the worker died) is handed to the next
-  replay with the same fingerprint (``created=True`` again); that is the only way ``computed``
-  can exceed 1.
+* The owner keeps its lease alive with :meth:`renew` while the work waits and runs (the
+  service does so every third of the lease). A pending/running estimate whose lease expired
+  (the engine process holding it died) is handed to the next replay with the same
+  fingerprint (``created=True`` again); that is the only way ``computed`` can exceed 1.
 * :meth:`finish` stores the outcome (result or error) for ``result_ttl`` seconds; replays are
   answered from it.
 * :meth:`start` and :meth:`finish` are idempotent for the token that owns the estimate: a
@@ -67,12 +68,17 @@ class EstimateRecord:
     def final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def meta(self) -> dict[str, Any]:
+    def abandoned(self, now: float) -> bool:
+        """Not finished and nobody renews the lease: the next replay takes the work over."""
+        return not self.final and self.lease_until < now
+
+    def meta(self, now: float) -> dict[str, Any]:
         return {
             "submissions": self.submissions,
             "computed": self.computed,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "abandoned": self.abandoned(now),
         }
 
 
@@ -95,6 +101,8 @@ class EstimateStore(Protocol):
     def get(self, estimate_id: str) -> EstimateRecord | None: ...
 
     def start(self, estimate_id: str, token: str) -> bool: ...
+
+    def renew(self, estimate_id: str, token: str) -> bool: ...
 
     def finish(
         self,
@@ -128,7 +136,7 @@ class InMemoryEstimateStore:
     """Thread-safe, process-local store with the same semantics (no TTL expiry)."""
 
     def __init__(
-        self, *, lease_seconds: float = 300.0, clock: Callable[[], float] = time.time
+        self, *, lease_seconds: float = 30.0, clock: Callable[[], float] = time.time
     ) -> None:
         self._lease = lease_seconds
         self._clock = clock
@@ -200,6 +208,14 @@ class InMemoryEstimateStore:
             )
             self._computed += 1
             self._cond.notify_all()
+            return True
+
+    def renew(self, estimate_id: str, token: str) -> bool:
+        with self._cond:
+            record = self._records.get(estimate_id)
+            if record is None or self._owners.get(estimate_id) != token or record.final:
+                return False
+            self._records[estimate_id] = replace(record, lease_until=self._clock() + self._lease)
             return True
 
     def finish(
@@ -306,6 +322,18 @@ return 1
 """
 )
 
+# KEYS[1] estimate key; ARGV: token, lease
+_RENEW = (
+    _NOW
+    + """
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'pending' and status ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'lease_until', tostring(now + tonumber(ARGV[2])))
+return 1
+"""
+)
+
 # KEYS[1] estimate key; ARGV: token, status, result json, error json, ttl
 _FINISH = (
     _NOW
@@ -331,7 +359,7 @@ class RedisEstimateStore:
         *,
         prefix: str = "engine:",
         result_ttl_seconds: int = 7 * 24 * 3600,
-        lease_seconds: float = 300.0,
+        lease_seconds: float = 30.0,
         poll_interval: float = 0.05,
     ) -> None:
         self._redis = client
@@ -341,6 +369,7 @@ class RedisEstimateStore:
         self._poll = poll_interval
         self._claim = client.register_script(_CLAIM)
         self._start = client.register_script(_START)
+        self._renew = client.register_script(_RENEW)
         self._finish = client.register_script(_FINISH)
 
     @classmethod
@@ -402,6 +431,10 @@ class RedisEstimateStore:
     def start(self, estimate_id: str, token: str) -> bool:
         keys = [self._estimate_key(estimate_id), f"{self._prefix}stats:computed"]
         return bool(self._call(lambda: self._start(keys=keys, args=[token, self._lease])))
+
+    def renew(self, estimate_id: str, token: str) -> bool:
+        keys = [self._estimate_key(estimate_id)]
+        return bool(self._call(lambda: self._renew(keys=keys, args=[token, self._lease])))
 
     def finish(
         self,

@@ -120,18 +120,22 @@ class EngineClient:
             headers["Prefer"] = "respond-async"
         if request_id:
             headers["X-Request-ID"] = request_id
-        with bundle.open("rb") as fh:
-            response = self._request(
-                "POST",
-                urljoin(self.base_url, "v1/estimates"),
-                headers=headers,
-                data={"region": region, "options": json.dumps(dict(options or {}))},
-                files={"bundle": ("bundle.tar.gz", fh, "application/gzip")},
-            )
+
+        def post() -> requests.Response:
+            with bundle.open("rb") as fh:
+                return self._request(
+                    "POST",
+                    urljoin(self.base_url, "v1/estimates"),
+                    headers=headers,
+                    data={"region": region, "options": json.dumps(dict(options or {}))},
+                    files={"bundle": ("bundle.tar.gz", fh, "application/gzip")},
+                )
+
+        response = post()
         body = self._check(response)
         if response.status_code == 202:
             location = response.headers.get("Location") or f"v1/estimates/{body.get('id')}"
-            return self._poll(urljoin(self.base_url, location), headers, should_continue)
+            return self._poll(urljoin(self.base_url, location), headers, should_continue, post)
         return self._result_of(body)
 
     def _result_of(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,7 +152,11 @@ class EngineClient:
         return result
 
     def _poll(
-        self, url: str, headers: Mapping[str, str], should_continue: Callable[[], bool]
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        should_continue: Callable[[], bool],
+        resubmit: Callable[[], requests.Response],
     ) -> dict[str, Any]:
         deadline = time.monotonic() + self.poll_timeout
         poll_headers = {k: v for k, v in headers.items() if k == "X-Request-ID"}
@@ -157,6 +165,16 @@ class EngineClient:
             body = self._check(self._request("GET", url, headers=poll_headers))
             if body.get("status") in ("succeeded", "failed"):
                 return self._result_of(body)
+            meta = body.get("meta")
+            if isinstance(meta, dict) and meta.get("abandoned") is True:
+                # The engine process computing it died. The same request with the same
+                # Idempotency-Key has another process take the work over (or, if the
+                # lease was renewed after all, is answered as a replay): still one effect.
+                log.info("engine estimate abandoned; submitting it again")
+                answer = resubmit()
+                resubmitted = self._check(answer)
+                if answer.status_code != 202:
+                    return self._result_of(resubmitted)
             if not should_continue():
                 raise JobCancelled("job was cancelled while the engine worked")
             if time.monotonic() > deadline:

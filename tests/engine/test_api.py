@@ -271,6 +271,34 @@ def test_async_then_poll(client: FlaskClient) -> None:
     assert replay.get_json()["result"] == polled["result"]
 
 
+def test_an_estimate_whose_engine_process_died_is_taken_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two engine processes over one store; the first accepts the estimate and dies
+    # before computing it (nothing renews its lease), the second takes it over when the
+    # same request comes again.
+    store = InMemoryEstimateStore(lease_seconds=1.0)
+    dying = create_app({"ESTIMATE_STORE": store, "TESTING": True})
+    survivor = create_app({"ESTIMATE_STORE": store, "TESTING": True})
+    monkeypatch.setattr(dying.extensions["engine"].service, "run_in_background", lambda *args: None)
+    accepted = post_estimate(dying.test_client(), BUNDLE, asynchronous=True, key="dies")
+    assert accepted.status_code == 202
+    location = accepted.headers["Location"]
+    client = survivor.test_client()
+    assert client.get(location).get_json()["meta"]["abandoned"] is False
+    time.sleep(1.1)
+    assert client.get(location).get_json()["meta"]["abandoned"] is True
+
+    again = post_estimate(client, BUNDLE, asynchronous=True, key="dies")
+    assert again.status_code == 202 and again.headers["Location"] == location
+    deadline = time.monotonic() + 10
+    while (polled := client.get(location).get_json())["status"] != "succeeded":
+        assert time.monotonic() < deadline, polled
+        time.sleep(0.02)
+    assert polled["meta"]["computed"] == 1 and polled["meta"]["abandoned"] is False
+    survivor.extensions["engine"].service.shutdown()
+
+
 def test_concurrent_duplicates_compute_once(
     app: Flask, slow_compute: Callable[[float], None]
 ) -> None:

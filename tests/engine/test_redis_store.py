@@ -106,6 +106,25 @@ def test_lease_takeover_fences_the_old_worker(redis_url: str, prefix: str) -> No
     assert record.computed == 2
 
 
+def test_renewing_the_lease_pushes_it_on(redis_url: str, prefix: str) -> None:
+    store = RedisEstimateStore.from_url(redis_url, prefix=prefix, lease_seconds=5)
+    first = store.claim("renewed", "fp")
+    assert first.token is not None
+    assert store.start(first.record.id, first.token)
+    before = store.get(first.record.id)
+    time.sleep(0.05)
+    assert store.renew(first.record.id, first.token)
+    after = store.get(first.record.id)
+    assert before is not None and after is not None
+    assert after.lease_until > before.lease_until
+    assert not store.claim("renewed", "fp").created
+    assert not store.renew(first.record.id, "someone-else")
+    assert store.finish(first.record.id, first.token, result={"ok": 1})
+    assert not store.renew(first.record.id, first.token)  # finished: nothing to keep
+    record = store.get(first.record.id)
+    assert record is not None and not record.abandoned(time.time() + 3600)
+
+
 def test_wait_returns_when_finished(store: RedisEstimateStore) -> None:
     claim = store.claim("k", "fp")
     assert claim.token is not None

@@ -10,7 +10,7 @@ import pytest
 import engine.service
 from engine.config import EngineSettings
 from engine.errors import StoreUnavailable
-from engine.service import EstimateService, Submission
+from engine.service import EstimateService, LeaseKeeper, Submission
 from engine.store import InMemoryEstimateStore
 
 pytestmark = pytest.mark.unit
@@ -73,3 +73,58 @@ def test_an_outage_longer_than_the_budget_leaves_it_to_the_lease() -> None:
     store = FlakyStore(1000, after=False)
     with pytest.raises(StoreUnavailable):
         submit(store, retry_seconds=0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_lease_keeper_renews_what_it_holds_and_nothing_else() -> None:
+    clock = Clock()
+    store = InMemoryEstimateStore(lease_seconds=30, clock=clock)
+    keeper = LeaseKeeper(store, interval=10)
+    held = store.claim("held", "fp")
+    dropped = store.claim("dropped", "fp")
+    assert held.token is not None and dropped.token is not None
+    keeper.hold(held.record.id, held.token)
+    clock.now += 25
+    keeper.renew_all()
+    clock.now += 20  # 45 s after the claims: only the renewed lease still holds
+    assert not store.claim("held", "fp").created
+    assert store.claim("dropped", "fp").created  # abandoned: taken over
+    keeper.stop()
+
+
+def test_the_lease_keeper_lets_go_of_finished_or_taken_over_estimates() -> None:
+    store = InMemoryEstimateStore(lease_seconds=30)
+    keeper = LeaseKeeper(store, interval=10)
+    claim = store.claim("done", "fp")
+    assert claim.token is not None
+    keeper.hold(claim.record.id, claim.token)
+    assert store.start(claim.record.id, claim.token)
+    assert store.finish(claim.record.id, claim.token, result={})
+    keeper.renew_all()
+    assert keeper.held() == {}
+    keeper.stop()
+
+
+def test_run_holds_the_lease_only_while_it_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = InMemoryEstimateStore()
+    service = EstimateService(EngineSettings(), store)
+    seen: list[dict[str, str]] = []
+
+    def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
+        seen.append(service.leases.held())
+        return {}
+
+    monkeypatch.setattr(engine.service, "compute", compute)
+    claim = store.claim("k", "fp")
+    assert claim.token is not None
+    service.run(claim.record.id, claim.token, Submission(bundle=b"", region="us-east-1"))
+    assert seen == [{claim.record.id: claim.token}]
+    assert service.leases.held() == {}
+    service.shutdown()

@@ -92,6 +92,25 @@ def test_async_result_is_polled(engine: ScriptedEngine, bundle: Path) -> None:
     assert polls["n"] == 3
 
 
+def test_an_abandoned_estimate_is_submitted_again(engine: ScriptedEngine, bundle: Path) -> None:
+    # The engine process computing it died: the same request with the same key has
+    # another process take it over, and polling goes on.
+    posts: list[dict[str, str]] = []
+
+    def handler(r: Request) -> Response:
+        if r.method == "POST":
+            posts.append(dict(r.headers))
+            return as_json(202, {"id": "e4", "status": "pending"}, {"Location": "/v1/estimates/e4"})
+        if len(posts) == 1:
+            return as_json(200, {"id": "e4", "status": "running", "meta": {"abandoned": True}})
+        return as_json(200, {"id": "e4", "status": "succeeded", "result": {"again": True}})
+
+    engine.handler = handler
+    result = client(engine.url).submit(bundle, region="us-east-1", idempotency_key="job-4")
+    assert result == {"again": True}
+    assert [h["Idempotency-Key"] for h in posts] == ["job-4", "job-4"]
+
+
 def test_async_poll_stops_when_cancelled(engine: ScriptedEngine, bundle: Path) -> None:
     engine.handler = lambda r: (
         as_json(202, {"id": "e3", "status": "pending"}, {"Location": "/v1/estimates/e3"})
