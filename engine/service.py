@@ -187,10 +187,10 @@ class EstimateService:
         """Make one of the owner's own writes (start, outcome), retrying through a store
         outage for up to ``store_retry_seconds``.
 
-        Nobody else may write this estimate while the owner's lease holds, so giving up at
-        the first Redis error would leave it pending or running — and every replay polling
-        it — until the lease runs out (minutes). The writes are idempotent for the owner's
-        token, so repeating one whose reply was lost is safe.
+        Nobody else may write this estimate while the owner's lease holds (and the
+        `LeaseKeeper` keeps renewing it), so giving up at the first Redis error would leave
+        it pending or running, with every replay polling it. The writes are idempotent for
+        the owner's token, so repeating one whose reply was lost is safe.
         """
         deadline = time.monotonic() + self.settings.store_retry_seconds
         delay = 0.05
