@@ -142,7 +142,8 @@ class JobErrorSchema(StrictSchema):
             "description": "why the job failed: no_terraform, upload_missing, an archive rule "
             "(path_traversal, link_entry, too_large, ...), the engine's own code "
             "(hcl_parse_error, not_a_plan, ...), engine_unavailable, engine_timeout, "
-            "max_attempts_exceeded, job_timeout",
+            "max_attempts_exceeded, job_timeout. On a PENDING or RUNNING job being retried: "
+            "what ended the previous attempt (engine_unavailable, worker_lost, ...)",
             "example": "hcl_parse_error",
         },
     )
