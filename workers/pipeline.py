@@ -14,6 +14,7 @@ import random
 import shutil
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 import redis
 
 from tfquote.archives import ArchiveLimits
-from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStore
+from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStatus, JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
@@ -77,9 +78,44 @@ def backoff(attempt: int, base: float, cap: float) -> float:
     return random.uniform(0, min(cap, base * (2 ** max(attempt - 1, 0))))
 
 
+def _persist(deps: JobDeps, job_id: str, write: Callable[[], object], done: JobStatus) -> None:
+    """One of the attempt's outcome writes (complete, requeue, fail), retried through a
+    Redis blip for up to half the lease.
+
+    Giving up at the first error would leave the job RUNNING until its lease goes stale
+    and the reconciler runs it again, at the cost of an attempt. The writes are fenced on
+    the lease, so repeating one is safe; a repeat refused because the first one did land
+    (only its reply was lost) finds the job already `done`.
+    """
+    deadline = time.monotonic() + deps.settings.lease_stale_seconds / 2
+    delay = 0.05
+    retried = False
+    while True:
+        try:
+            write()
+            return
+        except InvalidTransition:
+            job = deps.jobs.get(job_id) if retried else None
+            if job is not None and job.status is done:
+                return
+            raise
+        except (redis.ConnectionError, redis.TimeoutError):
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("job store unavailable; retrying in %.2fs", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+            retried = True
+
+
 def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> None:
     try:
-        deps.jobs.fail(job_id, code, message, owner=owner)
+        _persist(
+            deps,
+            job_id,
+            lambda: deps.jobs.fail(job_id, code, message, owner=owner),
+            JobStatus.FAILED,
+        )
     except (InvalidTransition, JobNotFound):
         pass  # cancelled, deleted or taken over meanwhile; that outcome stands
 
@@ -256,7 +292,12 @@ def _run_claimed(
             request_id=request_id,
             should_continue=beat.still_ours,
         )
-        deps.jobs.complete(job_id, result, owner=owner, read_back=False)
+        _persist(
+            deps,
+            job_id,
+            lambda: deps.jobs.complete(job_id, result, owner=owner, read_back=False),
+            JobStatus.COMPLETED,
+        )
         log.info("job completed")
         return Outcome.COMPLETED
     except (JobCancelled, InvalidTransition):
@@ -272,7 +313,13 @@ def _run_claimed(
             _finish_failed(deps, job_id, exc.code, exc.message, owner)
             return Outcome.FAILED
         try:
-            deps.jobs.requeue(job_id, exc.code, exc.message, owner=owner)
+            code, message = exc.code, exc.message
+            _persist(
+                deps,
+                job_id,
+                lambda: deps.jobs.requeue(job_id, code, message, owner=owner),
+                JobStatus.PENDING,
+            )
         except (InvalidTransition, JobNotFound):
             return Outcome.CANCELLED
         countdown = backoff(job.attempts, settings.retry_backoff_base, settings.retry_backoff_max)

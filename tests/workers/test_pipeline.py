@@ -146,6 +146,46 @@ def test_transient_error_retries_then_fails(deps: JobDeps) -> None:
     assert run_job(job_id, deps) is Outcome.SKIPPED  # a stray redelivery does nothing
 
 
+class BlippingJobStore(JobStore):
+    """The real job store whose outcome writes hit a Redis blip `blips` times: before the
+    write reaches Redis, or (`landed`) after it ran and only the reply was lost."""
+
+    def __init__(self, *args: Any, blips: int, landed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.blips, self.landed = blips, landed
+
+    def _blip(self, write: Any) -> Any:
+        if self.blips > 0:
+            self.blips -= 1
+            if self.landed:
+                write()
+            raise redis.ConnectionError("Connection closed by server.")
+        return write()
+
+    def complete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._blip(lambda: JobStore.complete(self, *args, **kwargs))
+
+    def requeue(self, *args: Any, **kwargs: Any) -> None:
+        self._blip(lambda: JobStore.requeue(self, *args, **kwargs))
+
+
+@pytest.mark.parametrize("landed", [False, True], ids=["write-lost", "reply-lost"])
+def test_outcome_writes_ride_out_a_redis_blip(deps: JobDeps, landed: bool) -> None:
+    deps.jobs = BlippingJobStore(deps.jobs.redis, ttl_seconds=600, keys=deps.jobs.keys,
+                                 blips=2, landed=landed)  # fmt: skip
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    assert run_job(job_id, deps) is Outcome.COMPLETED
+    job = status(deps, job_id)
+    assert job.status is JobStatus.COMPLETED and job.attempts == 1
+
+    deps.engine.fail_with = TransientJobError("down", code="engine_unavailable")  # type: ignore[attr-defined]
+    deps.jobs.blips = 2  # type: ignore[attr-defined]
+    retried = job_for(deps, {"main.tf": MAIN_TF})
+    with pytest.raises(RetryLater):
+        run_job(retried, deps)
+    assert status(deps, retried).status is JobStatus.PENDING
+
+
 def test_permanent_error_fails_at_once(deps: JobDeps) -> None:
     deps.engine.fail_with = PermanentJobError("bad hcl", code="hcl_parse_error")  # type: ignore[attr-defined]
     job_id = job_for(deps, {"main.tf": MAIN_TF})
