@@ -24,6 +24,7 @@ from engine.errors import EngineInputError, StoreUnavailable
 from engine.httputil import RequestLogAdapter, request_logger
 from engine.result import build_result
 from engine.store import EstimateStore
+from tfquote.retrying import retry_through
 
 log = logging.getLogger(__name__)
 
@@ -184,25 +185,21 @@ class EstimateService:
             log.warning("estimate %s: outcome discarded, ownership was lost", estimate_id)
 
     def _persist(self, write: Callable[[], bool], log: RequestLogAdapter) -> bool:
-        """Make one of the owner's own writes (start, outcome), retrying through a store
-        outage for up to ``store_retry_seconds``.
+        """Make one of the owner's own writes (start, outcome), retried through a store
+        outage (`retry_through`) for up to ``store_retry_seconds``.
 
         Nobody else may write this estimate while the owner's lease holds (and the
         `LeaseKeeper` keeps renewing it), so giving up at the first Redis error would leave
         it pending or running, with every replay polling it. The writes are idempotent for
         the owner's token, so repeating one whose reply was lost is safe.
         """
-        deadline = time.monotonic() + self.settings.store_retry_seconds
-        delay = 0.05
-        while True:
-            try:
-                return write()
-            except StoreUnavailable:
-                if time.monotonic() + delay > deadline:
-                    raise
-                log.warning("estimate store unavailable; retrying in %.2fs", delay)
-                self.sleep(delay)
-                delay = min(delay * 2, 1.0)
+        return retry_through(
+            write,
+            errors=(StoreUnavailable,),
+            budget=self.settings.store_retry_seconds,
+            log=log,
+            sleep=self.sleep,
+        )
 
     def run_in_background(self, estimate_id: str, token: str, submission: Submission) -> None:
         def task() -> None:

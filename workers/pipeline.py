@@ -14,7 +14,6 @@ import random
 import shutil
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ import redis
 
 from tfquote.archives import ArchiveLimits
 from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStatus, JobStore
+from tfquote.retrying import retry_through
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
@@ -80,32 +80,31 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 
 def _persist(deps: JobDeps, job_id: str, write: Callable[[], object], done: JobStatus) -> None:
     """One of the attempt's outcome writes (complete, requeue, fail), retried through a
-    Redis blip for up to half the lease.
+    Redis blip (`retry_through`) for up to half the lease.
 
     Giving up at the first error would leave the job RUNNING until its lease goes stale
     and the reconciler runs it again, at the cost of an attempt. The writes are fenced on
     the lease, so repeating one is safe; a repeat refused because the first one did land
     (only its reply was lost) finds the job already `done`.
     """
-    deadline = time.monotonic() + deps.settings.lease_stale_seconds / 2
-    delay = 0.05
-    retried = False
-    while True:
-        try:
-            write()
-            return
-        except InvalidTransition:
-            job = deps.jobs.get(job_id) if retried else None
-            if job is not None and job.status is done:
-                return
+    calls = 0
+
+    def counted() -> object:
+        nonlocal calls
+        calls += 1
+        return write()
+
+    try:
+        retry_through(
+            counted,
+            errors=(redis.ConnectionError, redis.TimeoutError),
+            budget=deps.settings.lease_stale_seconds / 2,
+            log=log,
+        )
+    except InvalidTransition:
+        job = deps.jobs.get(job_id) if calls > 1 else None
+        if job is None or job.status is not done:
             raise
-        except (redis.ConnectionError, redis.TimeoutError):
-            if time.monotonic() + delay > deadline:
-                raise
-            log.warning("job store unavailable; retrying in %.2fs", delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
-            retried = True
 
 
 def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> None:
