@@ -18,9 +18,6 @@ Environment variables
                                   for this long is presumed lost (its engine process died) and
                                   the next replay takes the work over; the process holding it
                                   renews it every third of this (default 30).
-``ENGINE_STORE_RETRY_SECONDS``    how long the owner of a claimed estimate keeps retrying its
-                                  own store writes (start, outcome) through a Redis outage
-                                  before giving up to the lease (default 30).
 ``ENGINE_WORKERS``                threads of the async executor (default 4).
 ``ENGINE_PORT``                   port of ``python -m engine serve`` (default 8001).
 ``ENGINE_FAULT_RATE``             test-only fault injection probability, 0.0-1.0 (default 0).
@@ -58,7 +55,6 @@ class EngineSettings:
     sync_wait_seconds: float = 30.0
     result_ttl_seconds: int = 7 * 24 * 3600
     lease_seconds: float = 30.0
-    store_retry_seconds: float = 30.0
     workers: int = 4
     port: int = 8001
     fault_rate: float = 0.0
@@ -84,8 +80,6 @@ class EngineSettings:
         _positive("workers", self.workers)
         if self.sync_wait_seconds < 0:
             raise ValueError("sync_wait_seconds must be >= 0")
-        if self.store_retry_seconds < 0:
-            raise ValueError("store_retry_seconds must be >= 0")
         if not 0 < self.port < 65536:
             raise ValueError("port must be between 1 and 65535")
         if not 0.0 <= self.fault_rate <= 1.0:
@@ -150,7 +144,6 @@ _ENV_FIELDS: dict[str, Any] = {
     "sync_wait_seconds": float,
     "result_ttl_seconds": int,
     "lease_seconds": float,
-    "store_retry_seconds": float,
     "workers": int,
     "port": int,
     "fault_rate": float,

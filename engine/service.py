@@ -186,7 +186,7 @@ class EstimateService:
 
     def _persist(self, write: Callable[[], bool], log: RequestLogAdapter) -> bool:
         """Make one of the owner's own writes (start, outcome), retried through a store
-        outage (`retry_through`) for up to ``store_retry_seconds``.
+        outage (`retry_through`) for up to the lease.
 
         Nobody else may write this estimate while the owner's lease holds (and the
         `LeaseKeeper` keeps renewing it), so giving up at the first Redis error would leave
@@ -196,7 +196,7 @@ class EstimateService:
         return retry_through(
             write,
             errors=(StoreUnavailable,),
-            budget=self.settings.store_retry_seconds,
+            budget=self.settings.lease_seconds,
             log=log,
             sleep=self.sleep,
         )

@@ -48,10 +48,10 @@ def _quick_compute(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine.service, "compute", lambda submission, settings: {"ok": 1})
 
 
-def submit(store: InMemoryEstimateStore, retry_seconds: float) -> tuple[str, list[float]]:
+def submit(store: InMemoryEstimateStore, lease_seconds: float) -> tuple[str, list[float]]:
     slept: list[float] = []
     service = EstimateService(
-        EngineSettings(store_retry_seconds=retry_seconds), store, sleep=slept.append
+        EngineSettings(lease_seconds=lease_seconds), store, sleep=slept.append
     )
     claim = store.claim("job-1", "fp")
     assert claim.token is not None
@@ -62,7 +62,7 @@ def submit(store: InMemoryEstimateStore, retry_seconds: float) -> tuple[str, lis
 @pytest.mark.parametrize("after", [False, True], ids=["request-lost", "reply-lost"])
 def test_the_outcome_is_stored_through_a_store_blip(after: bool) -> None:
     store = FlakyStore(3, after=after)
-    estimate_id, slept = submit(store, retry_seconds=30)
+    estimate_id, slept = submit(store, lease_seconds=30)
     record = store.get(estimate_id)
     assert record is not None and record.status == "succeeded" and record.result == {"ok": 1}
     assert record.computed == 1  # the repeated start did not count the work twice
@@ -72,7 +72,7 @@ def test_the_outcome_is_stored_through_a_store_blip(after: bool) -> None:
 def test_an_outage_longer_than_the_budget_leaves_it_to_the_lease() -> None:
     store = FlakyStore(1000, after=False)
     with pytest.raises(StoreUnavailable):
-        submit(store, retry_seconds=0)
+        submit(store, lease_seconds=0.01)
 
 
 class Clock:
