@@ -247,11 +247,11 @@ return {'created', ARGV[1], ARGV[2], redis.call('HGETALL', KEYS[1])}
 
 _TRANSITION = """
 -- KEYS: job
--- ARGV: to, allowed_from (comma separated), now, ttl (0 = none), incr_attempts (0/1),
---       max_attempts (0 = no check), prefix, owner ('' = any), field/value pairs...
+-- ARGV: to, allowed_from (comma separated), now, ttl (0 = none), prefix,
+--       owner ('' = any), field/value pairs...
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return {'missing'} end
-if ARGV[8] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[8] then
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[6] then
   return {'conflict', current .. ' (lease lost)'}
 end
 local allowed = false
@@ -260,18 +260,11 @@ for state in string.gmatch(ARGV[2], '[^,]+') do
 end
 if not allowed then return {'conflict', current} end
 local to = ARGV[1]
-if ARGV[5] == '1' then
-  local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-  local max_attempts = tonumber(ARGV[6])
-  if max_attempts > 0 and attempts > max_attempts then
-    return {'exhausted', current, tostring(attempts)}
-  end
-end
 local fields = {}
-for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'status', to, 'updated_at', ARGV[3], unpack(fields))
 if current ~= to then
-  local prefix = ARGV[7]
+  local prefix = ARGV[5]
   local id = redis.call('HGET', KEYS[1], 'job_id')
   local tenant = redis.call('HGET', KEYS[1], 'tseg')
   local seq = redis.call('HGET', KEYS[1], 'seq')
@@ -549,8 +542,6 @@ class JobStore:
         allowed_from: Iterable[JobStatus],
         fields: Mapping[str, str] | None = None,
         *,
-        incr_attempts: bool = False,
-        max_attempts: int = 0,
         owner: str | None = None,
     ) -> list[str]:
         # Terminal records expire with their idempotency key; active ones never do.
@@ -565,8 +556,6 @@ class JobStore:
                 ",".join(s.value for s in allowed_from),
                 utcnow(),
                 ttl,
-                "1" if incr_attempts else "0",
-                max_attempts,
                 self.keys.prefix,
                 owner or "",
                 *flat,
