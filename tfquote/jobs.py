@@ -62,6 +62,11 @@ class JobStatus(StrEnum):
 TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 ACTIVE = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
 
+#: The error a job carries when the worker running it stopped (killed, host lost): set
+#: by the claim that takes its lease over and by the reconciler's requeue.
+WORKER_LOST = "worker_lost"
+WORKER_LOST_MESSAGE = "the worker running this job stopped"
+
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -286,7 +291,8 @@ return {'ok', current}
 
 _CLAIM = """
 -- KEYS: job
--- ARGV: now (iso), stale_ms, owner, max_attempts, prefix, dead_owner ('' = none)
+-- ARGV: now (iso), stale_ms, owner, max_attempts, prefix, dead_owner ('' = none),
+--       worker-lost error code, worker-lost message
 -- Redis's own clock (TIME) times heartbeats, so workers on hosts with skewed clocks
 -- still agree on when a lease is stale.
 local current = redis.call('HGET', KEYS[1], 'status')
@@ -303,17 +309,20 @@ if current == 'RUNNING' then
 elseif current ~= 'PENDING' then
   return {'conflict', current}
 end
+-- A takeover: the attempt it ends died with its worker. Say so, as the reconciler's
+-- requeue does, so an exhausted job tells what used its attempts up.
+local lost = current == 'RUNNING'
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if attempts > tonumber(ARGV[4]) then
-  return {'exhausted', current, tostring(attempts)}
+  if lost then return {'exhausted', current, tostring(attempts), ARGV[7], ARGV[8]} end
+  return {'exhausted', current, tostring(attempts),
+          redis.call('HGET', KEYS[1], 'error_code') or '',
+          redis.call('HGET', KEYS[1], 'error_message') or ''}
 end
 redis.call('HSET', KEYS[1], 'status', 'RUNNING', 'updated_at', ARGV[1], 'started_at', ARGV[1],
            'heartbeat_at', ARGV[1], 'heartbeat_ms', now_ms, 'owner', ARGV[3])
-if current == 'RUNNING' then
-  -- A takeover: the attempt it ends died with its worker. Say so, as the reconciler's
-  -- requeue does, so an exhausted job tells what used its attempts up.
-  redis.call('HSET', KEYS[1], 'error_code', 'worker_lost',
-             'error_message', 'the worker running this job stopped')
+if lost then
+  redis.call('HSET', KEYS[1], 'error_code', ARGV[7], 'error_message', ARGV[8])
 else
   local prefix = ARGV[5]
   local id = redis.call('HGET', KEYS[1], 'job_id')
@@ -595,6 +604,8 @@ class JobStore:
                 max_attempts,
                 self.keys.prefix,
                 dead_owner or "",
+                WORKER_LOST,
+                WORKER_LOST_MESSAGE,
             ],
         )
         result = [_decode(v) for v in raw]
@@ -604,9 +615,8 @@ class JobStore:
             raise JobBusy(job_id, max(float(result[1]) / 1000, 0.5), result[2])
         if result[0] == "exhausted":
             message = f"gave up after {max_attempts} attempts"
-            code, detail = self.redis.hmget(self.keys.job(job_id), "error_code", "error_message")
-            if code:
-                message += f"; the last one ended with {_decode(code)}: {_decode(detail or b'')}"
+            if result[3]:  # what ended the last attempt, read by the script
+                message += f"; the last one ended with {result[3]}: {result[4]}"
             try:
                 self.fail(job_id, "max_attempts_exceeded", message, allowed_from=ACTIVE)
             except (JobNotFound, InvalidTransition):

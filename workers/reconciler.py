@@ -26,7 +26,13 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
-from tfquote.jobs import InvalidTransition, JobNotFound, JobStore
+from tfquote.jobs import (
+    WORKER_LOST,
+    WORKER_LOST_MESSAGE,
+    InvalidTransition,
+    JobNotFound,
+    JobStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +83,7 @@ def reconcile(
             continue
         try:
             # Fenced on the dead holder: if it woke up and finished, this is refused.
-            jobs.requeue(job_id, "worker_lost", "the worker running this job stopped",
-                         owner=job.owner or "")  # fmt: skip
+            jobs.requeue(job_id, WORKER_LOST, WORKER_LOST_MESSAGE, owner=job.owner or "")
         except (InvalidTransition, JobNotFound):
             continue
         publish(job_id)
