@@ -365,26 +365,18 @@ def run(config: ChaosConfig) -> ChaosReport:
                 try:
                     pipe = observer.pipeline(transaction=False)
                     for i in waiting:
-                        pipe.hmget(
-                            f"tfq:job:{job_ids[i]}",
-                            "status", "error_code", "error_message", "attempts",
-                        )  # fmt: skip
+                        pipe.hmget(f"tfq:job:{job_ids[i]}", "status", "error_code")
                     rows = pipe.execute() if waiting else []
                 except redis.RedisError:
                     time.sleep(0.5)
                     continue
                 now = time.monotonic()
-                for i, (status, code, message, attempts) in zip(waiting, rows, strict=True):
+                for i, (status, code) in zip(waiting, rows, strict=True):
                     if status is not None and status.decode() in TERMINAL:
                         final[i] = status.decode()
                         done_at[i] = now
                         if code:
                             codes[code.decode()] += 1
-                        if final[i] == "FAILED" and len(report.failed_jobs) < 20:
-                            report.failed_jobs[job_ids[i]] = (
-                                f"{(code or b'').decode()} after {(attempts or b'0').decode()} "
-                                f"attempts: {(message or b'').decode()}"
-                            )
                 time.sleep(0.1)
 
         watcher = threading.Thread(target=observe, name="observer", daemon=True)
@@ -404,6 +396,14 @@ def run(config: ChaosConfig) -> ChaosReport:
         report.cancelled = counts["CANCELLED"]
         report.lost = len(job_ids) - len(final)
         report.failed_codes = dict(codes)
+        for job_id in [job_ids[i] for i, status in final.items() if status == "FAILED"][:20]:
+            code, message, attempts = observer.hmget(
+                f"tfq:job:{job_id}", "error_code", "error_message", "attempts"
+            )
+            report.failed_jobs[job_id] = (
+                f"{(code or b'').decode()} after {(attempts or b'0').decode()} attempts: "
+                f"{(message or b'').decode()}"
+            )
         latencies = [done_at[i] - submitted_at[i] for i in done_at]
         report.latency_p50_s = round(statistics.median(latencies), 3) if latencies else 0.0
         report.latency_p99_s = round(_percentile(latencies, 0.99), 3)
