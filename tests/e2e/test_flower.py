@@ -30,7 +30,25 @@ def flower_url(stack_env: dict[str, str], session_dir: Path, worker: Service) ->
     service.stop()
 
 
+def _flower_is_capturing(flower_url: str, gateway_url: str) -> None:
+    """Flower answers its health check before its event consumer is connected; events sent
+    before that are gone for it. Warm up with jobs until Flower reports one by name."""
+    for _ in range(10):
+        up = upload(gateway_url, [("main.tf", DB_TF)])
+        warm = create_job(gateway_url, up["upload_id"]).json()["job_id"]
+        wait_done(gateway_url, warm)
+
+        def named(job_id: str = warm) -> bool:
+            response = requests.get(f"{flower_url}/api/task/info/{job_id}", timeout=5)
+            return response.status_code == 200 and bool(response.json().get("name"))
+
+        if wait_for(named, timeout=3, interval=0.2):
+            return
+    raise AssertionError("Flower never captured a task's events")
+
+
 def test_flower_lists_the_task_by_job_id(flower_url: str, gateway_url: str) -> None:
+    _flower_is_capturing(flower_url, gateway_url)
     up = upload(gateway_url, [("main.tf", DB_TF)])
     job_id = create_job(gateway_url, up["upload_id"]).json()["job_id"]
     assert wait_done(gateway_url, job_id)["status"] == "COMPLETED"
