@@ -69,6 +69,7 @@ from engine.faults import FaultInjector
 from engine.httputil import current_request_id, error_response, request_logger
 from engine.service import EstimateService, Submission
 from engine.store import SUCCEEDED, EstimateRecord, EstimateStore
+from tfquote import options as job_options
 
 bp = Blueprint("engine_api", __name__)
 
@@ -235,15 +236,11 @@ def _parse_options(raw: str | None) -> dict[str, Any]:
         options = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ApiError("invalid_request", "form field 'options' is not valid JSON") from exc
-    if not isinstance(options, dict):
-        raise ApiError("invalid_request", "form field 'options' must be a JSON object")
-    root = options.get("root_module")
-    if root is not None and not isinstance(root, str):
-        raise ApiError("invalid_request", "options.root_module must be a string")
-    usage = options.get("usage")
-    if usage is not None and not isinstance(usage, dict):
-        raise ApiError("invalid_request", "options.usage must be a JSON object (a usage file)")
-    return options
+    try:
+        return job_options.validate(options)
+    except job_options.OptionError as exc:
+        field = "options" if exc.field == "options" else f"options.{exc.field}"
+        raise ApiError("invalid_option", f"{field} {exc.message}") from exc
 
 
 def _prefers_async() -> bool:

@@ -14,6 +14,7 @@ ERROR_STATUS: dict[str, int] = {
     "invalid_request": 400,
     "invalid_idempotency_key": 400,
     "invalid_bundle": 400,
+    "invalid_option": 400,
     # Well-formed request whose Terraform content cannot be estimated.
     "no_terraform": 422,
     "hcl_parse_error": 422,

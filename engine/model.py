@@ -53,6 +53,14 @@ class Resource:
     unknown_attributes: frozenset[str] = field(default=frozenset(), compare=False)
     computed_attributes: frozenset[str] = field(default=frozenset(), compare=False)
 
+    def effective_region(self, default: str) -> str:
+        """The per-resource ``region`` argument (AWS provider 6), else the provider
+        configuration's region, else ``default`` (the job's region)."""
+        own = self.attributes.get("region")
+        if isinstance(own, str) and own and not isinstance(own, Unresolved):
+            return own
+        return self.region or default
+
     def to_inventory_entry(self) -> dict[str, str]:
         return {
             "address": self.address,
@@ -82,13 +90,19 @@ class Unresolved(str):
 
 @dataclass(frozen=True)
 class Unknown:
-    """Something the engine could not determine statically (reported, never guessed)."""
+    """Something the engine could not determine statically (reported, never guessed).
+
+    ``kind`` says what was not expanded: a ``resource`` block (its count or keys), a
+    ``module`` call (its source, count or keys), a root ``variable`` without a value, or the
+    ``configuration`` as a whole (a duplicate declaration, an evaluation limit...).
+    """
 
     address: str
     reason: str
+    kind: str = "resource"
 
     def to_dict(self) -> dict[str, str]:
-        return {"address": self.address, "reason": self.reason}
+        return {"address": self.address, "reason": self.reason, "kind": self.kind}
 
 
 def instance_address(base: str, index: int | str | None) -> str:

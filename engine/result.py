@@ -1,36 +1,48 @@
 """The engine's result: the resource inventory plus the cost estimate under ``"estimate"``.
 
-The inventory keys (``region``, ``source``, ``resources``, ``summary``, ``unknowns``) are
-exactly those of :func:`engine.inventory.build_inventory`; the rest of the system depends on
-them. ``estimate`` is the Infracost-compatible document of :mod:`engine.costing.estimate`.
+The inventory keys (``region``, ``source``, ``resources``, ``summary``, ``unknowns``...) are
+those of :func:`engine.inventory.render_inventory`; the rest of the system depends on them.
+``estimate`` is the Infracost-compatible document of :mod:`engine.costing.estimate`, with one
+project per root module.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import Any
 
 from engine.costing import build_estimate, load_usage
-from engine.inventory import collect, render_inventory
+from engine.costing.estimate import ProjectInput
+from engine.errors import EngineInputError
+from engine.inventory import Options, collect, render_inventory
 
 
 def build_result(
     files: Mapping[str, bytes],
     region: str,
     *,
-    root: str | None = None,
-    usage: Any = None,
+    options: Mapping[str, Any] | None = None,
     catalog_path: str | None = None,
 ) -> dict[str, Any]:
-    """Inventory and estimate of a bundle; ``usage`` is the ``options.usage`` document."""
-    collected = collect(files, root=root)
+    """Inventory and estimate of a bundle under the job's ``options``."""
+    options = options or {}
+    collected = collect(files, region, Options.from_mapping(options))
+    usage_file = options.get("usage_file")
+    if isinstance(usage_file, str) and usage_file not in files:
+        raise EngineInputError("invalid_option", f"usage_file {usage_file!r} is not in the upload")
     result = render_inventory(collected, region)
+    projects = []
+    for project in collected.projects:
+        directory = project.path if collected.source == "hcl" else posixpath.dirname(project.path)
+        usage = load_usage(
+            files,
+            options.get("usage"),
+            usage_file=usage_file if isinstance(usage_file, str) else None,
+            directory=directory,
+        )
+        projects.append(ProjectInput(project.path, project.resources, usage))
     result["estimate"] = build_estimate(
-        collected.resources,
-        region,
-        source=collected.source,
-        project_path=collected.path,
-        usage=load_usage(files, usage),
-        catalog_path=catalog_path,
+        projects, region, source=collected.source, catalog_path=catalog_path
     )
     return result

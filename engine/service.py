@@ -63,12 +63,10 @@ def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
     files = read_bundle(
         submission.bundle, max_files=settings.max_files, max_bytes=settings.max_bundle_bytes
     )
-    root = submission.options.get("root_module")
     return build_result(
         files,
         submission.region,
-        root=root if isinstance(root, str) else None,
-        usage=submission.options.get("usage"),
+        options=submission.options,
         catalog_path=settings.catalog_path or None,
     )
 

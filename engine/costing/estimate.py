@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +45,7 @@ from engine.costing import registry
 from engine.costing.components import CostComponent, PricedResource, money
 from engine.costing.context import Context, Estimation, ResourceIndex
 from engine.costing.usage import Usage
-from engine.model import Resource, Unresolved
+from engine.model import Resource
 from engine.pricing.catalog import Catalog, CatalogError, get_catalog
 
 log = logging.getLogger("engine.costing")
@@ -69,33 +70,62 @@ def _catalog(path: str | None) -> tuple[Catalog | None, str | None, frozenset[st
     return catalog, None, regions
 
 
-def resource_region(resource: Resource, default: str) -> str:
-    """The per-resource ``region`` argument, else the provider's region, else the default."""
-    own = resource.attributes.get("region")
-    if isinstance(own, str) and own and not isinstance(own, Unresolved):
-        return own
-    return resource.region or default
+@dataclass
+class ProjectInput:
+    """One project to price: its path (root module folder or plan file), resources, usage."""
+
+    path: str
+    resources: Sequence[Resource]
+    usage: Usage | None = None
 
 
 def build_estimate(
-    resources: Sequence[Resource],
+    projects: Sequence[ProjectInput],
     default_region: str,
     *,
     source: str,
-    project_path: str,
-    usage: Usage | None = None,
     catalog_path: str | None = None,
 ) -> dict[str, Any]:
+    """The Infracost document: one entry of ``projects`` per project, and grand totals."""
     functions = registry.load()
     catalog, catalog_error, regions = _catalog(catalog_path)
-    estimation = Estimation(
+    sources_used: set[str] = set()
+    rendered: list[dict[str, Any]] = []
+    usages: list[Usage] = []
+    data_sources = 0
+    for project in projects:
+        usage = project.usage or Usage()
+        usages.append(usage)
+        estimation = Estimation(
+            catalog=catalog,
+            catalog_error=catalog_error,
+            default_region=default_region,
+            usage=usage,
+            index=ResourceIndex(project.resources),
+            catalog_regions=regions,
+        )
+        priced, free, unsupported, skipped = _price(project.resources, functions, estimation)
+        data_sources += skipped
+        catalog_error = estimation.catalog_error
+        sources_used |= estimation.sources_used
+        rendered.append(_project(project.path, priced, free, unsupported, source, default_region))
+    return _document(
+        rendered,
+        usages,
         catalog=catalog,
         catalog_error=catalog_error,
+        sources_used=sources_used,
         default_region=default_region,
-        usage=usage or Usage(),
-        index=ResourceIndex(resources),
-        catalog_regions=regions,
+        source=source,
+        data_sources=data_sources,
     )
+
+
+def _price(
+    resources: Sequence[Resource],
+    functions: Mapping[str, registry.CostFunction],
+    estimation: Estimation,
+) -> tuple[list[PricedResource], list[dict[str, Any]], list[dict[str, Any]], int]:
     priced: list[PricedResource] = []
     free: list[dict[str, Any]] = []
     unsupported: list[dict[str, Any]] = []
@@ -104,15 +134,19 @@ def build_estimate(
         if resource.mode != "managed":
             data_sources += 1
             continue
+        region = resource.effective_region(estimation.default_region)
         function = functions.get(resource.type)
         if function is None:
-            entry = {"name": resource.address, "resourceType": resource.type}
+            entry = {
+                "name": resource.address,
+                "resourceType": resource.type,
+                "metadata": {"region": region},
+            }
             if registry.is_free(resource.type, resource.provider):
-                free.append({**entry, "metadata": {}})
+                free.append(entry)
             else:
                 unsupported.append(entry)
             continue
-        region = resource_region(resource, default_region)
         context = Context(estimation, resource, region)
         try:
             function(context)
@@ -150,17 +184,7 @@ def build_estimate(
                 metadata=metadata,
             )
         )
-    return _document(
-        priced,
-        free,
-        unsupported,
-        estimation=estimation,
-        catalog=catalog,
-        default_region=default_region,
-        source=source,
-        project_path=project_path,
-        data_sources=data_sources,
-    )
+    return priced, free, unsupported, data_sources
 
 
 def _sum(values: list[Decimal | None]) -> str:
@@ -185,37 +209,18 @@ def _summary(
     }
 
 
-def _document(
+def _project(
+    path: str,
     priced: list[PricedResource],
     free: list[dict[str, Any]],
     unsupported: list[dict[str, Any]],
-    *,
-    estimation: Estimation,
-    catalog: Catalog | None,
-    default_region: str,
     source: str,
-    project_path: str,
-    data_sources: int,
+    default_region: str,
 ) -> dict[str, Any]:
-    hourly = _sum([resource.hourly_cost for resource in priced])
-    monthly = _sum([resource.monthly_cost for resource in priced])
-    usage_cost = _sum([resource.monthly_usage_cost for resource in priced])
-    summary = _summary(priced, free, unsupported)
-    catalog_meta: dict[str, Any] = {"sources": [], "dates": []}
-    if catalog is not None and estimation.catalog_error is None:
-        sources = catalog.sources()
-        used = [sources[key] for key in sorted(estimation.sources_used) if key in sources]
-        catalog_meta = {
-            "schemaVersion": catalog.meta().get("schema_version"),
-            "sources": [info.to_dict() for info in used],
-            "dates": sorted({info.effective_date for info in used}),
-        }
-    else:
-        catalog_meta["error"] = estimation.catalog_error
-    project = {
-        "name": project_path,
+    return {
+        "name": path,
         "metadata": {
-            "path": project_path,
+            "path": path,
             "type": "terraform_plan_json" if source == "plan" else "terraform_dir",
             "region": default_region,
         },
@@ -224,13 +229,58 @@ def _document(
             "resources": [resource.to_json() for resource in priced],
             "freeResources": free,
             "unsupportedResources": unsupported,
-            "totalHourlyCost": hourly,
-            "totalMonthlyCost": monthly,
-            "totalMonthlyUsageCost": usage_cost,
+            "totalHourlyCost": _sum([resource.hourly_cost for resource in priced]),
+            "totalMonthlyCost": _sum([resource.monthly_cost for resource in priced]),
+            "totalMonthlyUsageCost": _sum([resource.monthly_usage_cost for resource in priced]),
         },
         "diff": None,
-        "summary": summary,
+        "summary": _summary(priced, free, unsupported),
     }
+
+
+def _merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {}
+    for summary in summaries:
+        for key, value in summary.items():
+            if isinstance(value, dict):
+                counts = total.setdefault(key, Counter())
+                counts.update(value)
+            else:
+                total[key] = total.get(key, 0) + value
+    return {
+        key: dict(sorted(value.items())) if isinstance(value, Counter) else value
+        for key, value in total.items()
+    }
+
+
+def _document(
+    projects: list[dict[str, Any]],
+    usages: list[Usage],
+    *,
+    catalog: Catalog | None,
+    catalog_error: str | None,
+    sources_used: set[str],
+    default_region: str,
+    source: str,
+    data_sources: int,
+) -> dict[str, Any]:
+    catalog_meta: dict[str, Any] = {"sources": [], "dates": []}
+    if catalog is not None and catalog_error is None:
+        sources = catalog.sources()
+        used = [sources[key] for key in sorted(sources_used) if key in sources]
+        catalog_meta = {
+            "schemaVersion": catalog.meta().get("schema_version"),
+            "sources": [info.to_dict() for info in used],
+            "dates": sorted({info.effective_date for info in used}),
+        }
+    else:
+        catalog_meta["error"] = catalog_error
+    breakdowns = [project["breakdown"] for project in projects]
+    usage_meta = (
+        usages[0].to_metadata()
+        if len(usages) == 1
+        else {"projects": [usage.to_metadata() for usage in usages]}
+    )
     return {
         "version": "0.2",
         "currency": "USD",
@@ -241,12 +291,16 @@ def _document(
             "source": source,
             "dataSourcesSkipped": data_sources,
             "catalog": catalog_meta,
-            "usage": estimation.usage.to_metadata(),
+            "usage": usage_meta,
             "assumptions": list(ASSUMPTIONS),
         },
-        "projects": [project],
-        "totalHourlyCost": hourly,
-        "totalMonthlyCost": monthly,
-        "totalMonthlyUsageCost": usage_cost,
-        "summary": summary,
+        "projects": projects,
+        "totalHourlyCost": _total(b["totalHourlyCost"] for b in breakdowns),
+        "totalMonthlyCost": _total(b["totalMonthlyCost"] for b in breakdowns),
+        "totalMonthlyUsageCost": _total(b["totalMonthlyUsageCost"] for b in breakdowns),
+        "summary": _merge_summaries([project["summary"] for project in projects]),
     }
+
+
+def _total(amounts: Iterable[str]) -> str:
+    return money(sum((Decimal(amount) for amount in amounts), Decimal(0))) or "0"

@@ -152,10 +152,32 @@ def _wildcard_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"\[[^\]]*\]".join(re.escape(part) for part in parts))
 
 
-def load_usage(files: Mapping[str, bytes], options_usage: Any = None) -> Usage:
-    """Usage from the bundle's usage files (path order) and then ``options.usage``."""
+def load_usage(
+    files: Mapping[str, bytes],
+    options_usage: Any = None,
+    *,
+    usage_file: str | None = None,
+    directory: str | None = None,
+) -> Usage:
+    """Usage for one project: ``usage_file`` if given, else the usage files directly in the
+    project's ``directory`` (all usage files of the bundle when ``directory`` is None), in
+    path order; then ``options.usage``, which wins key by key."""
     usage = Usage()
-    for path in sorted((path for path in files if is_usage_file(path)), key=_path_order):
+    if usage_file is not None:
+        paths = [usage_file] if usage_file in files else []
+        if not paths:
+            usage.warnings.append(f"{usage_file}: usage file not in the upload")
+    else:
+        paths = sorted(
+            (
+                path
+                for path in files
+                if is_usage_file(path)
+                and (directory is None or posixpath.dirname(path) == _folder(directory))
+            ),
+            key=_path_order,
+        )
+    for path in paths:
         data = files[path]
         usage.files.append(path)
         if len(data) > MAX_USAGE_FILE_BYTES:
@@ -172,6 +194,10 @@ def load_usage(files: Mapping[str, bytes], options_usage: Any = None) -> Usage:
         usage.from_options = True
         usage.add_document(options_usage, "options.usage")
     return usage
+
+
+def _folder(directory: str) -> str:
+    return "" if directory in ("", ".") else directory
 
 
 def _path_order(path: str) -> tuple[int, str]:

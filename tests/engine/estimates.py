@@ -19,7 +19,8 @@ def estimate(
     files: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
     bundle = {"main.tf": tf.encode(), **(files or {})}
-    result: dict[str, Any] = build_result(bundle, region, usage=usage)["estimate"]
+    options = {"usage": dict(usage)} if usage is not None else {}
+    result: dict[str, Any] = build_result(bundle, region, options=options)["estimate"]
     return result
 
 

@@ -129,9 +129,26 @@ def test_missing_bundle_and_wrong_content_type(client: FlaskClient) -> None:
     assert_error(response, 400, "invalid_request")
 
 
-@pytest.mark.parametrize("options", ["{not json", "[1, 2]", '"str"', '{"root_module": 5}'])
+def test_options_that_are_not_json(client: FlaskClient) -> None:
+    assert_error(post_estimate(client, BUNDLE, options="{not json"), 400, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "[1, 2]",
+        '"str"',
+        '{"root_module": 5}',
+        '{"root_module": "/etc"}',
+        '{"root_module": "a/../../b"}',
+        '{"var_files": ["x.txt"]}',
+        '{"variables": {"1bad": 1}}',
+        '{"workspace": "../x"}',
+        '{"nope": 1}',
+    ],
+)
 def test_bad_options(client: FlaskClient, options: str) -> None:
-    assert_error(post_estimate(client, BUNDLE, options=options), 400, "invalid_request")
+    assert_error(post_estimate(client, BUNDLE, options=options), 400, "invalid_option")
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "clé", "tab\there"])
@@ -221,7 +238,7 @@ def test_replay_returns_first_result_without_recomputing(client: FlaskClient) ->
     "change",
     [
         {"region": "eu-west-1"},
-        {"options": '{"a": 1}'},
+        {"options": '{"workspace": "other"}'},
         {"bundle": build_tgz({"main.tf": SIMPLE_TF + b"\n"})},
     ],
     ids=["region", "options", "bundle"],
@@ -239,8 +256,12 @@ def test_same_key_different_payload_is_rejected(
 
 
 def test_options_are_canonicalised_for_the_fingerprint(client: FlaskClient) -> None:
-    first = post_estimate(client, BUNDLE, key="job-3", options='{"a": 1, "b": [1, 2]}')
-    second = post_estimate(client, BUNDLE, key="job-3", options='{ "b": [1,2], "a": 1 }')
+    first = post_estimate(
+        client, BUNDLE, key="job-3", options='{"workspace": "w", "variables": {"a": 1, "b": 2}}'
+    )
+    second = post_estimate(
+        client, BUNDLE, key="job-3", options='{ "variables": {"b": 2,"a":1},"workspace":"w" }'
+    )
     assert second.status_code == 200
     assert second.get_json()["id"] == first.get_json()["id"]
 

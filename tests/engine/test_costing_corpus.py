@@ -47,7 +47,10 @@ def _all_components(entry: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", PLANS)
 def test_corpus_plan_gives_a_complete_estimate(corpus: Path, name: str) -> None:
     result = plan_estimate(corpus, name)
-    assert set(result) == {"region", "source", "resources", "summary", "unknowns", "estimate"}
+    assert set(result) == {
+        "region", "source", "resources", "summary", "unknowns", "estimate",
+        "projects", "modules", "warnings",
+    }  # fmt: skip
     doc = result["estimate"]
     json.dumps(doc)  # JSON-serialisable as is
     assert D(doc["totalMonthlyCost"]) >= 0 and D(doc["totalHourlyCost"]) >= 0
@@ -157,7 +160,7 @@ def test_checkov_plan_uses_provider_defaults_for_computed_attributes(corpus: Pat
 
 def test_terraform_aws_vpc_complete_example(corpus: Path) -> None:
     files = tree_files(corpus / "terraform-aws-vpc")
-    result = build_result(files, "us-east-1", root="examples/complete")
+    result = build_result(files, "us-east-1", options={"root_module": "examples/complete"})
     doc = result["estimate"]
     # single_nat_gateway = true: one NAT gateway and one EIP, in the example's eu-west-1
     nat = component(doc, "module.vpc.aws_nat_gateway.this[0]", "NAT gateway")

@@ -1059,7 +1059,7 @@ resource "aws_ebs_volume" "v" {
     unknowns = resource(doc, "aws_instance.web")["metadata"]["unknowns"]
     assert {
         "attribute": "instance_type",
-        "reason": "variable var.instance_type has no value",
+        "reason": "var.instance_type has no value (set it with options.variables or a .tfvars file)",
     } in unknowns
     storage = component(doc, "aws_ebs_volume.v", "Storage (general purpose SSD, gp2)")
     assert storage["priceNotFound"] is False and D(storage["price"]) == D("0.10")

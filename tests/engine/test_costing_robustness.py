@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.costing import registry
-from engine.costing.estimate import build_estimate
+from engine.costing.estimate import ProjectInput, build_estimate
 from engine.costing.usage import load_usage, to_decimal
 from engine.model import Resource, Unresolved
 
@@ -60,7 +60,7 @@ def test_hostile_values_give_reported_gaps_not_errors(resource_type: str) -> Non
             provider="registry.terraform.io/hashicorp/aws",
             attributes=attributes,
         )
-        doc = build_estimate([resource], "us-east-1", source="hcl", project_path=".", usage=usage)
+        doc = build_estimate([ProjectInput(".", [resource], usage)], "us-east-1", source="hcl")
         for entry in doc["projects"][0]["breakdown"]["resources"]:
             names = [item["name"] for item in entry["costComponents"]]
             assert "Pricing error" not in names, attributes

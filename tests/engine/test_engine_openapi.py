@@ -128,7 +128,7 @@ def test_async_accept_then_poll(document: dict[str, Any], client: FlaskClient) -
     [
         ({"bundle": b"not a tarball"}, 400, "invalid_bundle"),
         ({"region": "mars-1"}, 400, "invalid_request"),
-        ({"options": "[1]"}, 400, "invalid_request"),
+        ({"options": "[1]"}, 400, "invalid_option"),
         ({"key": "bad\x7fkey"}, 400, "invalid_idempotency_key"),
         ({"bundle": build_tgz({"README.md": b"hello"})}, 422, "no_terraform"),
         ({"bundle": build_tgz({"main.tf": b'resource "x" {'})}, 422, "hcl_parse_error"),

@@ -57,7 +57,7 @@ def test_options_usage_is_applied_and_validated(client: FlaskClient) -> None:
 
     bad = post_estimate(client, bundle, options=json.dumps({"usage": [1, 2]}))
     assert bad.status_code == 400
-    assert bad.get_json()["error"]["code"] == "invalid_request"
+    assert bad.get_json()["error"]["code"] == "invalid_option"
 
 
 def test_unreadable_catalog_degrades_to_reported_missing_prices(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ def test_hcl_inventory_shape() -> None:
                 "name": "web",
                 "mode": "managed",
                 "provider": "registry.terraform.io/hashicorp/aws",
+                "region": "us-east-1",
+                "project": ".",
             },
             {
                 "address": "aws_instance.web[1]",
@@ -37,6 +39,8 @@ def test_hcl_inventory_shape() -> None:
                 "name": "web",
                 "mode": "managed",
                 "provider": "registry.terraform.io/hashicorp/aws",
+                "region": "us-east-1",
+                "project": ".",
             },
             {
                 "address": "data.aws_ami.a",
@@ -44,14 +48,22 @@ def test_hcl_inventory_shape() -> None:
                 "name": "a",
                 "mode": "data",
                 "provider": "registry.terraform.io/hashicorp/aws",
+                "region": "us-east-1",
+                "project": ".",
             },
         ],
         "summary": {
             "resource_count": 3,
             "by_type": {"aws_ami": 1, "aws_instance": 2},
             "by_mode": {"managed": 2, "data": 1},
+            "projects": 1,
+            "resources_not_expanded": 0,
+            "modules_not_expanded": 0,
         },
         "unknowns": [],
+        "projects": [{"path": ".", "resource_count": 3}],
+        "modules": [],
+        "warnings": [],
     }
     json.dumps(inventory)  # the result must be JSON-serialisable as is
 
@@ -100,5 +112,10 @@ def test_additional_plans_are_reported(corpus: Path) -> None:
     plan = (corpus / "terracost/testdata/aws/eks-plan.json").read_bytes()
     inventory = build_inventory({"a.json": plan, "b.json": plan}, "us-east-1")
     assert inventory["unknowns"] == [
-        {"address": "b.json", "reason": "additional plan file ignored; a.json was used"}
+        {
+            "address": "b.json",
+            "reason": "additional plan file ignored; a.json was used",
+            "kind": "configuration",
+            "project": "a.json",
+        }
     ]
