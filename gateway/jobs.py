@@ -17,6 +17,7 @@ from gateway.jsonbody import parse_json_object
 from gateway.schemas import IDEMPOTENCY_KEY, JobCreateSchema, JobListQuerySchema
 from gateway.services import services
 from gateway.tenancy import current_tenant
+from tfquote import options as job_options
 from tfquote.jobs import (
     TERMINAL,
     InvalidCursor,
@@ -77,10 +78,21 @@ def create_job() -> tuple[Response, int]:
     if not svc.uploads.claim_for_job(data["upload_id"], tenant=tenant):
         raise Unprocessable("upload_id does not name an upload of yours", code="upload_not_found")
 
+    try:
+        options = job_options.validate(data.pop("options", None))
+    except job_options.OptionError as exc:
+        raise ValidationFailed(
+            "request validation failed", details={"options": {exc.field: [exc.message]}}
+        ) from None
+    if options:
+        # Part of the fingerprint only when given, so a request without options keeps the
+        # fingerprint it had before options existed (idempotency keys survive an upgrade).
+        data["options"] = options
     outcome = svc.jobs.create(
         tenant=tenant,
         upload_id=data["upload_id"],
         region=data["region"],
+        options=options,
         fingerprint=request_fingerprint(data),
         idempotency_key=key,
         request_id=g.request_id,

@@ -14,7 +14,10 @@ from marshmallow import (
     fields,
     validate,
     validates,
+    validates_schema,
 )
+
+from tfquote import options as job_options
 
 # AWS region codes: us-east-1, eu-central-2, ap-southeast-4, us-gov-west-1,
 # us-iso-east-1, us-isob-east-1, cn-north-1, il-central-1 ...
@@ -30,10 +33,89 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+def _path_rule(value: str) -> None:
+    problem = job_options.path_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def _suffix_rule(suffixes: tuple[str, ...], what: str) -> Any:
+    def check(value: str) -> None:
+        if not value.endswith(suffixes):
+            raise ValidationError(f"must be a {what} file")
+
+    return check
+
+
+class JobOptionsSchema(StrictSchema):
+    """``options`` of a job: what Terraform's CLI flags and Infracost's options say."""
+
+    root_module = fields.String(
+        validate=_path_rule,
+        metadata={
+            "description": "folder inside the upload to plan from (default: every root "
+            "module found, one project each)",
+            "example": "examples/complete",
+        },
+    )
+    var_files = fields.List(
+        fields.String(
+            validate=[
+                _path_rule,
+                _suffix_rule(job_options.VAR_FILE_SUFFIXES, ".tfvars or .tfvars.json"),
+            ]
+        ),
+        validate=validate.Length(max=job_options.MAX_VAR_FILES),
+        metadata={
+            "description": "variable files in the upload, applied in order (like -var-file)",
+            "example": ["envs/prod.tfvars"],
+        },
+    )
+    variables = fields.Dict(
+        keys=fields.String(
+            validate=validate.Regexp(job_options.VARIABLE_NAME, error="not a valid variable name")
+        ),
+        values=fields.Raw(allow_none=True),
+        validate=validate.Length(max=job_options.MAX_VARIABLES),
+        metadata={
+            "description": "variable values (like -var): any JSON value; a string for a "
+            "variable of a complex type is read as an HCL expression, as Terraform reads -var",
+            "example": {"instance_count": 3, "tags": {"team": "web"}},
+        },
+    )
+    workspace = fields.String(
+        validate=validate.Regexp(
+            job_options.WORKSPACE_NAME,
+            error="must be 1-90 letters, digits, '-', '_' or '.'",
+        ),
+        metadata={"description": "value of terraform.workspace", "example": "default"},
+    )
+    usage_file = fields.String(
+        validate=[_path_rule, _suffix_rule(job_options.USAGE_FILE_SUFFIXES, ".yml or .yaml")],
+        metadata={
+            "description": "an Infracost usage file in the upload (default: "
+            "infracost-usage.yml or *.usage.yml in the root module's folder)",
+        },
+    )
+    usage = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        metadata={"description": "an Infracost usage document given inline (wins over files)"},
+    )
+
+    @validates_schema
+    def _size(self, data: dict[str, Any], **_: Any) -> None:
+        if job_options.options_size(data) > job_options.MAX_OPTIONS_BYTES:
+            raise ValidationError(
+                f"must be at most {job_options.MAX_OPTIONS_BYTES} bytes as JSON", "_schema"
+            )
+
+
 class JobCreateSchema(StrictSchema):
     upload_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
     region = fields.String(required=True)
     idempotency_key = fields.String(load_default=None)
+    options = fields.Nested(JobOptionsSchema, load_default=None)
 
     @validates("region")
     def _region(self, value: str, **_: Any) -> None:
@@ -192,6 +274,11 @@ class JobSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
     upload_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
     region = fields.String(required=True, metadata={"example": "us-east-1"})
+    options = fields.Nested(
+        JobOptionsSchema,
+        required=True,
+        metadata={"description": "the options the job was created with ({} when none)"},
+    )
     created_at = fields.String(required=True, metadata=DATE_TIME)
     updated_at = fields.String(required=True, metadata=DATE_TIME)
     started_at = fields.String(required=True, allow_none=True, metadata=DATE_TIME)

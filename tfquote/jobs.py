@@ -36,7 +36,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, cast
@@ -160,6 +160,7 @@ class Job:
     heartbeat_at: str | None
     enqueued_at: str | None = None
     owner: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_hash(cls, raw: Mapping[str, str]) -> Job:
@@ -185,6 +186,7 @@ class Job:
             heartbeat_at=raw.get("heartbeat_at") or None,
             enqueued_at=raw.get("enqueued_at") or None,
             owner=raw.get("owner") or None,
+            options=json.loads(raw["options"]) if raw.get("options") else {},
         )
 
     def to_public(self) -> dict[str, Any]:
@@ -193,6 +195,7 @@ class Job:
             "status": self.status.value,
             "upload_id": self.upload_id,
             "region": self.region,
+            "options": self.options,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "started_at": self.started_at,
@@ -456,6 +459,7 @@ class JobStore:
         idempotency_key: str | None = None,
         request_id: str | None = None,
         job_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> CreateOutcome:
         job_id = job_id or new_job_id()
         now = utcnow()
@@ -467,6 +471,7 @@ class JobStore:
             "tseg": self.keys.tenant_segment(tenant),
             "upload_id": upload_id,
             "region": region,
+            "options": json.dumps(dict(options or {}), sort_keys=True, separators=(",", ":")),
             "created_at": now,
             "updated_at": now,
             "attempts": "0",

@@ -29,7 +29,7 @@ from tfquote.retrying import retry_through
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
-from workers.workspace import unpack_upload, write_bundle
+from workers.workspace import bundle_options, unpack_upload, write_bundle
 
 log = logging.getLogger(__name__)
 
@@ -282,12 +282,14 @@ def _run_claimed(
         files = unpack_upload(
             upload, deps.uploads.directory(upload.upload_id), workspace / "src", deps.limits
         )
+        options = bundle_options(job.options, workspace / "src", files)
         bundle = write_bundle(workspace / "src", files, workspace / "bundle.tar.gz")
         check_cancelled()
         result = deps.engine.submit(
             bundle,
             region=job.region,
             idempotency_key=job_id,
+            options=options,
             request_id=request_id,
             should_continue=beat.still_ours,
         )

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import posixpath
 import shutil
 import tarfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from tfquote import options as job_options
 from tfquote.archives import ArchiveError, ArchiveLimits, extract_archive
 from tfquote.uploads import Upload, is_archive
 from workers.errors import PermanentJobError
 
-#: What goes to the engine. ``.json`` files go only when they look like a plan; usage
-#: files (Infracost's format) carry the usage-based quantities.
+#: Configuration, variable and usage files: always in the bundle. ``.json`` files go only
+#: when they look like a plan; usage files (Infracost's format) carry usage quantities.
 BUNDLE_SUFFIXES = (
     ".tf",
     ".tf.json",
@@ -32,6 +35,12 @@ BUNDLE_SUFFIXES = (
     ".usage.yaml",
 )
 _PLAN_MARKERS = ('"format_version"', '"planned_values"', '"resource_changes"')
+#: Other files Terraform code may read (``file()``, ``templatefile()``, ``yamldecode(file())``:
+#: templates, JSON, YAML, scripts) also go, when they are text and at most this large.
+DATA_FILE_MAX_BYTES = 1024 * 1024
+#: Folders that are never read by a configuration: version control and provider binaries.
+#: ``.terraform/modules`` stays: it holds the modules ``terraform init`` installed.
+_SKIPPED_DIRS = ((".git",), (".terraform", "providers"), (".terraform", "plugins"))
 
 
 def _is_plan_json(path: Path) -> bool:
@@ -54,6 +63,20 @@ def _is_terraform_file(path: Path) -> bool:
     return name.endswith(".json") and _is_plan_json(path)
 
 
+def _is_data_file(path: Path, relative: tuple[str, ...]) -> bool:
+    """A text file a configuration may read, outside version control and provider folders."""
+    for skipped in _SKIPPED_DIRS:
+        if relative[: len(skipped)] == skipped or any(
+            relative[i : i + len(skipped)] == skipped for i in range(len(relative) - 1)
+        ):
+            return False
+    if path.stat().st_size > DATA_FILE_MAX_BYTES:
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    return b"\x00" not in head
+
+
 def _archive_stem(name: str) -> str:
     lowered = name.lower()
     for suffix in (".tar.gz", ".tgz", ".zip"):
@@ -65,7 +88,8 @@ def _archive_stem(name: str) -> str:
 def unpack_upload(
     upload: Upload, upload_dir: Path, dest: Path, limits: ArchiveLimits
 ) -> list[Path]:
-    """Unpack every file of the upload under `dest`; returns the Terraform files.
+    """Unpack every file of the upload under `dest`; returns the files for the engine:
+    the Terraform files, and the text files a configuration may read.
 
     A lone archive is extracted into `dest` itself; with several files, each archive
     gets its own directory so names cannot collide. Raises PermanentJobError.
@@ -87,29 +111,30 @@ def unpack_upload(
                 raise PermanentJobError(f"{item.name}: {exc.message}", code=exc.code) from exc
         else:
             shutil.copyfile(source, dest / item.name)
-    files = sorted(p for p in dest.rglob("*") if p.is_file() and _is_terraform_file(p))
-    terraform = (".tf", ".tf.json", ".json")  # .json files got here only as plans
+    every = sorted(p for p in dest.rglob("*") if p.is_file())
+    terraform = [p for p in every if _is_terraform_file(p)]
+    suffixes = (".tf", ".tf.json", ".json")  # .json files got here only as plans
     if not any(
-        p.name.lower().endswith(terraform) and not p.name.lower().endswith(".tfvars.json")
-        for p in files
+        p.name.lower().endswith(suffixes) and not p.name.lower().endswith(".tfvars.json")
+        for p in terraform
     ):
         raise PermanentJobError(
             "no Terraform found: need at least one .tf/.tf.json file or a plan JSON",
             code="no_terraform",
         )
-    return files
+    chosen = set(terraform)
+    data = [p for p in every if p not in chosen and _is_data_file(p, p.relative_to(dest).parts)]
+    return sorted([*terraform, *data])
 
 
 def bundle_root(src: Path, files: Sequence[Path]) -> Path:
-    """The directory the bundle is relative to: a single top-level folder that holds
-    everything (the usual shape of a zipped repository) is stepped into."""
-    root = src
-    while True:
-        children = list(root.iterdir())
-        if len(children) == 1 and children[0].is_dir():
-            root = children[0]
-        else:
-            return root
+    """The directory the bundle is relative to: an upload that is one folder (the usual
+    shape of a zipped repository, ``repo/...``) is stepped into, one level only, so paths
+    in the bundle are the repository's own paths."""
+    children = list(src.iterdir())
+    if len(children) == 1 and children[0].is_dir():
+        return children[0]
+    return src
 
 
 def write_bundle(src: Path, files: Sequence[Path], bundle: Path) -> Path:
@@ -133,3 +158,41 @@ def write_bundle(src: Path, files: Sequence[Path], bundle: Path) -> Path:
             with path.open("rb") as fh:
                 tar.addfile(info, fh)
     return bundle
+
+
+def bundle_options(options: Mapping[str, Any], src: Path, files: Sequence[Path]) -> dict[str, Any]:
+    """The job's options for the engine, with their paths checked against the extracted
+    upload and made relative to the bundle (see :func:`bundle_root`).
+
+    A path may be given relative to the upload or, when the upload is one folder, relative
+    to that folder (``repo/envs/prod`` and ``envs/prod`` both work). A path that names
+    nothing fails the job with ``invalid_option``.
+    """
+    if not options:
+        return {}
+    root = bundle_root(src, files)
+    step = root.relative_to(src).as_posix()
+    relative = [p.relative_to(root).as_posix() for p in files]
+    dirs = {posixpath.dirname(p) or "." for p in relative if p.endswith((".tf", ".tf.json"))}
+
+    known = set(relative) | dirs
+
+    def inside(path: str) -> str:
+        # relative to the repository folder, or to the upload (with that folder's name)
+        if path not in known and step != "." and path.startswith(step + "/"):
+            return path[len(step) + 1 :]
+        if path == step and "." in dirs:
+            return "."
+        return path
+
+    out = dict(options)
+    if isinstance(out.get("root_module"), str):
+        out["root_module"] = inside(out["root_module"])
+    if isinstance(out.get("var_files"), list):
+        out["var_files"] = [inside(path) for path in out["var_files"]]
+    if isinstance(out.get("usage_file"), str):
+        out["usage_file"] = inside(out["usage_file"])
+    problem = job_options.missing_paths(out, relative, dirs)
+    if problem is not None:
+        raise PermanentJobError(problem, code="invalid_option")
+    return out

@@ -50,7 +50,7 @@ def test_create_and_read(store: JobStore) -> None:
     assert public["attempts"] == 0
     assert public["error"] is None and public["result"] is None
     assert set(public) == {
-        "job_id", "status", "upload_id", "region", "created_at", "updated_at",
+        "job_id", "status", "upload_id", "region", "options", "created_at", "updated_at",
         "started_at", "finished_at", "attempts", "error", "result",
     }  # fmt: skip
 

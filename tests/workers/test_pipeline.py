@@ -67,11 +67,15 @@ def upload(deps: JobDeps, files: dict[str, bytes]) -> str:
     return upload_id
 
 
-def job_for(deps: JobDeps, files: dict[str, bytes]) -> str:
+def job_for(deps: JobDeps, files: dict[str, bytes], options: dict[str, Any] | None = None) -> str:
     upload_id = upload(deps, files)
-    body = {"upload_id": upload_id, "region": "eu-west-1"}
+    body = {"upload_id": upload_id, "region": "eu-west-1", "options": options or {}}
     outcome = deps.jobs.create(
-        tenant="t", upload_id=upload_id, region="eu-west-1", fingerprint=request_fingerprint(body)
+        tenant="t",
+        upload_id=upload_id,
+        region="eu-west-1",
+        fingerprint=request_fingerprint(body),
+        options=options,
     )
     return outcome.job.job_id
 
@@ -97,8 +101,8 @@ def test_zip_upload_completes(deps: JobDeps) -> None:
     assert run_job(job_id, deps, request_id="rid") is Outcome.COMPLETED
     job = status(deps, job_id)
     assert job.status is JobStatus.COMPLETED and job.attempts == 1
-    # The single top-level folder is stepped into; non-Terraform files stay behind.
-    assert job.result == {"resources": ["main.tf", "modules/a/a.tf"]}
+    # The single top-level folder is stepped into; text files go too (templatefile()...).
+    assert job.result == {"resources": ["README.md", "main.tf", "modules/a/a.tf"]}
     call = deps.engine.calls[0]  # type: ignore[attr-defined]
     assert call["idempotency_key"] == job_id and call["region"] == "eu-west-1"
     assert call["request_id"] == "rid"
@@ -110,7 +114,70 @@ def test_single_files_and_plan(deps: JobDeps) -> None:
     job_id = job_for(deps, {"main.tf": MAIN_TF, "prod.tfvars": b"a = 1", "plan.json": plan,
                             "notes.json": b'{"x": 1}'})  # fmt: skip
     assert run_job(job_id, deps) is Outcome.COMPLETED
-    assert status(deps, job_id).result == {"resources": ["main.tf", "plan.json", "prod.tfvars"]}
+    assert status(deps, job_id).result == {
+        "resources": ["main.tf", "notes.json", "plan.json", "prod.tfvars"]
+    }
+
+
+def test_files_terraform_may_read_go_to_the_engine_but_not_binaries_or_vcs(deps: JobDeps) -> None:
+    archive = zip_bytes(
+        {
+            "main.tf": MAIN_TF,
+            "templates/user_data.sh.tftpl": b"#!/bin/sh\necho ${name}\n",
+            "config/queues.yaml": b"names: [a]\n",
+            "image.png": b"\x89PNG\r\n\x1a\n\x00\x00binary",
+            "big.json": b"[" + b",".join(str(i).encode() for i in range(200_000)) + b"]",
+            ".git/config": b"[core]\n",
+            ".terraform/providers/registry.terraform.io/x/provider": b"#!/bin/sh\n",
+            ".terraform/modules/modules.json": b'{"Modules": []}',
+            ".terraform/modules/vpc/main.tf": MAIN_TF,
+        }
+    )
+    job_id = job_for(deps, {"infra.zip": archive})
+    assert run_job(job_id, deps) is Outcome.COMPLETED, status(deps, job_id).error
+    assert status(deps, job_id).result == {
+        "resources": [
+            ".terraform/modules/modules.json",
+            ".terraform/modules/vpc/main.tf",
+            "config/queues.yaml",
+            "main.tf",
+            "templates/user_data.sh.tftpl",
+        ]
+    }
+
+
+def test_options_reach_the_engine_with_paths_relative_to_the_bundle(deps: JobDeps) -> None:
+    archive = zip_bytes(
+        {"repo/envs/prod/main.tf": MAIN_TF, "repo/envs/prod/prod.tfvars": b"a = 1\n"}
+    )
+    options = {
+        "root_module": "repo/envs/prod",
+        "var_files": ["envs/prod/prod.tfvars"],
+        "workspace": "w",
+    }
+    job_id = job_for(deps, {"infra.zip": archive}, options)
+    assert run_job(job_id, deps) is Outcome.COMPLETED, status(deps, job_id).error
+    assert status(deps, job_id).options == options
+    sent = deps.engine.calls[0]["options"]  # type: ignore[attr-defined]
+    assert sent == {
+        "root_module": "envs/prod",
+        "var_files": ["envs/prod/prod.tfvars"],
+        "workspace": "w",
+    }
+    assert sorted(deps.engine.bundles[0]) == ["envs/prod/main.tf", "envs/prod/prod.tfvars"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"root_module": "envs/nope"}, {"var_files": ["missing.tfvars"]}, {"usage_file": "u.yml"}],
+)
+def test_an_option_naming_nothing_fails_the_job(deps: JobDeps, options: dict[str, Any]) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF}, options)
+    assert run_job(job_id, deps) is Outcome.FAILED
+    job = status(deps, job_id)
+    assert job.error is not None and job.error["code"] == "invalid_option"
+    assert str(next(iter(options.values()))).strip("[]'") in job.error["message"]
+    assert deps.engine.calls == []  # type: ignore[attr-defined]
 
 
 def test_no_terraform_fails(deps: JobDeps) -> None:
