@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 
-from tfquote.jobs import InvalidTransition, JobNotFound
 from tfquote.logs import job_context
 from tfquote.tasks import (
     JOBS_QUEUE,
@@ -27,16 +25,11 @@ def process_job(self: Task, job_id: str) -> str:
     with job_context(job_id, request_id):
         deps = get_deps()
         try:
+            # The pipeline handles the soft time limit itself, under the job's lease.
             return run_job(job_id, deps, request_id=request_id).value
         except RetryLater as retry:
             # Same task id (= job id) and same headers: the retry is the same job.
             raise self.retry(countdown=retry.countdown, max_retries=None) from retry
-        except SoftTimeLimitExceeded:
-            try:
-                deps.jobs.fail(job_id, "job_timeout", "the job exceeded its time limit")
-            except (InvalidTransition, JobNotFound):
-                pass
-            return "failed"
 
 
 @shared_task(name=SWEEP_FILES, ignore_result=True)
