@@ -270,6 +270,7 @@ class JobStore:
         self._claim = client.register_script(lua.source("claim"))
         self._heartbeat = client.register_script(lua.source("heartbeat"))
         self._stale = client.register_script(lua.source("stale"))
+        self._requeue_stale = client.register_script(lua.source("requeue_stale"))
 
     # --- creation and reads ----------------------------------------------------------
 
@@ -463,6 +464,22 @@ class JobStore:
             args=[int(stale_after * 1000), f"{self.keys.prefix}job:", limit],
         )
         return [_decode(v) for v in raw]
+
+    def requeue_stale(self, job_id: str, stale_after: float) -> bool:
+        """RUNNING → PENDING with ``worker_lost`` when the lease holder has not
+        heartbeated for `stale_after` seconds, checked in the same script: a worker that
+        took the job over in between keeps it. True when the job was requeued."""
+        raw = self._requeue_stale(
+            keys=[self.keys.job(job_id)],
+            args=[
+                int(stale_after * 1000),
+                utcnow(),
+                self.keys.prefix,
+                WORKER_LOST,
+                WORKER_LOST_MESSAGE,
+            ],
+        )
+        return _decode(raw[0]) == "ok"
 
     def pending_before(self, cutoff_iso: str, limit: int = 100) -> list[Job]:
         """PENDING jobs last enqueued before `cutoff_iso` (candidates for a lost message)."""
