@@ -38,7 +38,7 @@ def memory_store() -> InMemoryEstimateStore:
 
 @pytest.fixture
 def app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
-    app = create_app({"ESTIMATE_STORE": memory_store, "TESTING": True, "SYNC_WAIT_SECONDS": 10})
+    app = create_app({"TESTING": True, "ENGINE_SYNC_WAIT_SECONDS": 10}, store=memory_store)
     yield app
     app.extensions["engine"].service.shutdown()
 
