@@ -110,12 +110,6 @@ class EngineClient:
             raise TransientJobError("engine sent a non-object answer", code="engine_bad_response")
         return body
 
-    def health(self) -> bool:
-        try:
-            return self.session.get(urljoin(self.base_url, "health"), timeout=2).ok
-        except requests.RequestException:
-            return False
-
     def submit(
         self,
         bundle: Path,
