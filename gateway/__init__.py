@@ -28,7 +28,7 @@ def create_app(
     """
     from gateway import auth, docs, health, jobs, ratelimit, requestlog, uploads
     from gateway.dispatch import CeleryJobDispatcher
-    from gateway.errors import register_error_handlers
+    from gateway.errors import enforce_request_limits, register_error_handlers
     from gateway.services import Services
     from gateway.streaming import UploadRequest
     from tfquote.connections import redis_client
@@ -65,6 +65,8 @@ def create_app(
 
     register_error_handlers(app)
     requestlog.init_app(app)
+    # Before authentication: an oversized token is refused as too large, not as invalid.
+    app.before_request(enforce_request_limits)
     auth.init_app(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(uploads.bp)

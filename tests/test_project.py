@@ -84,6 +84,25 @@ def test_procfile_names_every_process() -> None:
     assert "${ENGINE_PORT" in entries["engine"]
 
 
+def test_every_gunicorn_runs_with_limits_above_the_apps() -> None:
+    from tfquote import gunicorn_conf, httplimits
+
+    lines = [
+        *(ROOT / "Procfile").read_text().splitlines(),
+        *(ROOT / "Dockerfile").read_text().splitlines(),
+        " ".join(str(service.get("command")) for service in
+                 yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"].values()),
+        (ROOT / "tfquote" / "devstack.py").read_text(),
+    ]  # fmt: skip
+    for line in lines:
+        if "gunicorn" in line and ("--bind" in line or "'--bind'" in line):
+            assert "python:tfquote.gunicorn_conf" in line, line
+    # Whatever the application refuses must reach it (gunicorn's refusals are HTML).
+    assert gunicorn_conf.limit_request_line > httplimits.MAX_URL_BYTES + len("DELETE  HTTP/1.1")
+    assert gunicorn_conf.limit_request_fields > httplimits.MAX_HEADER_COUNT
+    assert gunicorn_conf.limit_request_field_size > httplimits.MAX_HEADER_BYTES
+
+
 def test_compose_file() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
