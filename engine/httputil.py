@@ -58,7 +58,7 @@ class EngineRequest(Request):
         return io.BytesIO()
 
 
-class RequestLogAdapter(logging.LoggerAdapter):
+class RequestLogAdapter(logging.LoggerAdapter[logging.Logger]):
     """Adds ``request_id`` to every record (``extra`` given per call is merged in)."""
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:

@@ -255,7 +255,7 @@ class JobStore:
     """Job records in Redis. Safe to share between threads; one per process."""
 
     def __init__(
-        self, client: redis.Redis, *, ttl_seconds: int, keys: JobKeys | None = None
+        self, client: redis.Redis[bytes], *, ttl_seconds: int, keys: JobKeys | None = None
     ) -> None:
         self.redis = client
         self.ttl_seconds = ttl_seconds

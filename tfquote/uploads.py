@@ -107,7 +107,7 @@ class Upload:
 
 
 class UploadStore:
-    def __init__(self, client: redis.Redis, *, data_dir: Path, ttl_seconds: int) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, data_dir: Path, ttl_seconds: int) -> None:
         self.redis = client
         self.data_dir = data_dir
         self.ttl_seconds = ttl_seconds

@@ -54,7 +54,7 @@ class JobDeps:
     jobs: JobStore
     uploads: UploadStore
     engine: Engine
-    broker_redis: redis.Redis | None = None  # the broker's Redis, for the reconciler
+    broker_redis: redis.Redis[bytes] | None = None  # the broker's Redis, for the reconciler
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 

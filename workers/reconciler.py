@@ -37,7 +37,7 @@ class BrokerView:
     """What job ids the broker currently holds: queued messages and unacked deliveries
     (which include retries waiting for their countdown). Redis transport layout."""
 
-    def __init__(self, client: redis.Redis, queues: tuple[str, ...]) -> None:
+    def __init__(self, client: redis.Redis[bytes], queues: tuple[str, ...]) -> None:
         self.client = client
         self.queues = queues
 

@@ -26,7 +26,7 @@ from workers.deps import build_deps
 from workers.pipeline import JobDeps, RetryLater, run_job
 
 
-class JobTask(Task):
+class JobTask(Task):  # type: ignore[misc]  # Celery has no type hints
     """Base class of every worker task: `deps`, the process's collaborators.
 
     Celery instantiates a task once per process, so this is the place for per-process
@@ -45,7 +45,7 @@ class JobTask(Task):
             return self._deps[1]
 
 
-@shared_task(bind=True, base=JobTask, name=PROCESS_JOB)
+@shared_task(bind=True, base=JobTask, name=PROCESS_JOB)  # type: ignore[untyped-decorator]
 def process_job(self: JobTask, job_id: str) -> str:
     # Celery puts custom message headers on the request context (protocol 2).
     request_id: str | None = getattr(self.request, REQUEST_ID_HEADER, None)
@@ -58,14 +58,14 @@ def process_job(self: JobTask, job_id: str) -> str:
             raise self.retry(countdown=retry.countdown, max_retries=None) from retry
 
 
-@shared_task(bind=True, base=JobTask, name=SWEEP_FILES, ignore_result=True)
+@shared_task(bind=True, base=JobTask, name=SWEEP_FILES, ignore_result=True)  # type: ignore[untyped-decorator]
 def sweep_files(self: JobTask) -> dict[str, Any]:
     deps = self.deps
     report = maintenance.sweep_files(deps.settings.data_dir, deps.jobs, deps.uploads)
     return dict(report.__dict__)
 
 
-@shared_task(bind=True, base=JobTask, name=RECONCILE, ignore_result=True)
+@shared_task(bind=True, base=JobTask, name=RECONCILE, ignore_result=True)  # type: ignore[untyped-decorator]
 def reconcile(self: JobTask) -> dict[str, Any]:
     deps = self.deps
     if deps.broker_redis is None:  # only hand-built deps (tests) lack it
