@@ -128,3 +128,18 @@ def test_dockerfile_is_multistage_nonroot_with_healthcheck() -> None:
 
 def test_ci_runs_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_has_one_table_of_every_variable() -> None:
+    from engine.config import EngineSettings
+    from tfquote.settings import Settings, variable_names
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    launch = ["JWT_PUBLIC_KEY_FILE", "REDIS_PORT", "WORKER_CONCURRENCY", "GATEWAY_WORKERS",
+              "GATEWAY_HOST", "FLOWER_HOST"]  # fmt: skip
+    names = {*variable_names(Settings), *variable_names(EngineSettings), *launch}
+    assert sorted(name for name in names if f"`{name}`" not in table) == []
+    # One table: no other section lists variables with their defaults.
+    assert readme.count("| Variable |") == 1

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AliasChoices,
     AliasGenerator,
     BaseModel,
     BeforeValidator,
@@ -102,6 +103,19 @@ class EnvSettings(BaseModel):
             return cls.model_validate(values)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
+
+
+def variable_names(cls: type[EnvSettings]) -> list[str]:
+    """Every environment variable `cls` reads (for the README's table and its test)."""
+    names: list[str] = []
+    generator = cls.model_config.get("alias_generator")
+    for name, info in cls.model_fields.items():
+        alias = info.validation_alias
+        if alias is None and isinstance(generator, AliasGenerator) and generator.validation_alias:
+            alias = generator.validation_alias(name)
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names.extend(str(choice) for choice in choices if choice is not None)
+    return names
 
 
 def _describe(exc: ValidationError) -> str:
