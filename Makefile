@@ -43,10 +43,10 @@ run: $(STAMP)
 	  export REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 REDIS_PORT=$(REDIS_PORT); \
 	  echo "REDIS_URL is unset: starting an embedded redis-server on port $(REDIS_PORT)"; \
 	  $(BIN)/python -m tfquote.banner; \
-	  exec $(BIN)/honcho start -f Procfile; \
+	  exec $(BIN)/python -m tfquote.supervisor -f Procfile; \
 	else \
 	  $(BIN)/python -m tfquote.banner; \
-	  exec $(BIN)/honcho start -f Procfile engine worker beat gateway flower; \
+	  exec $(BIN)/python -m tfquote.supervisor -f Procfile engine worker beat gateway flower; \
 	fi
 
 test: $(STAMP)

@@ -5,7 +5,7 @@ Celery imports this module lazily, the first time the app's configuration is use
 The reliability settings are deliberate; see the README's durability section.
 """
 
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 
 from tfquote.settings import Settings
 from tfquote.tasks import JOBS_QUEUE, MAINTENANCE_QUEUE, RECONCILE, SWEEP_FILES

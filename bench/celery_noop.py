@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 from celery import Celery
-from kombu import Queue
+from kombu.entity import Queue
 
 NOOP_TASK = "bench.noop"
 NOOP_QUEUE = "bench-noop"
@@ -31,16 +31,16 @@ app.conf.update(
     beat_schedule={},
 )
 
-_client: redis.Redis | None = None
+_client: redis.Redis[bytes] | None = None
 
 
-def _redis() -> redis.Redis:
+def _redis() -> redis.Redis[bytes]:
     global _client
     if _client is None:  # one client per pool process (created after the fork)
         _client = redis.Redis.from_url(app.conf.broker_url)
     return _client
 
 
-@app.task(name=NOOP_TASK, bind=True)
+@app.task(name=NOOP_TASK, bind=True)  # type: ignore[untyped-decorator]
 def noop(self: Any) -> None:
     _redis().hset(DONE_KEY, self.request.id, repr(time.time()))

@@ -11,40 +11,44 @@ This module owns only the app factory: nothing is built at import time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
-from engine.config import EngineSettings, MiB, load_settings
+from engine.config import EngineSettings, MiB
+
+if TYPE_CHECKING:
+    from engine.faults import FaultInjector
+    from engine.store import EstimateStore
 
 __all__ = ["EngineSettings", "create_app"]
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    settings: EngineSettings | None = None,
+    store: EstimateStore | None = None,
+    fault_injector: FaultInjector | None = None,
+) -> Flask:
     """Build the engine app.
 
-    ``config`` overrides the environment: engine settings by upper-case field name with or
-    without the ``ENGINE_`` prefix (``{"REDIS_URL": ...}``, ``{"MAX_FILES": 10}``), plus:
-
-    * ``ENGINE_SETTINGS``: a complete :class:`EngineSettings` (the environment is not read);
-    * ``ESTIMATE_STORE``: an :class:`engine.store.EstimateStore` to use instead of Redis;
-    * ``FAULT_INJECTOR``: an :class:`engine.faults.FaultInjector` (e.g. with a seeded RNG);
-    * any other key is copied into ``app.config`` (``TESTING``...).
+    `config` overrides the environment by variable name (``{"ENGINE_MAX_FILES": 10}``,
+    ``{"REDIS_URL": ...}``); its upper-case keys also go into ``app.config``
+    (``TESTING``...). Collaborators, as keyword arguments: `settings` (complete: the
+    environment is not read), `store` (an `EstimateStore` instead of Redis),
+    `fault_injector` (e.g. with a seeded RNG).
     """
     # Imported here so that importing the package (e.g. for EngineSettings) stays cheap.
     from engine import httputil
     from engine.api import EngineState, bp
     from engine.faults import FaultInjector
     from engine.service import EstimateService
-    from engine.store import EstimateStore, RedisEstimateStore
+    from engine.store import RedisEstimateStore
     from tfquote.logs import configure_logging
 
-    overrides = dict(config or {})
-    base = overrides.pop("ENGINE_SETTINGS", None)
-    settings = (base if isinstance(base, EngineSettings) else load_settings()).with_overrides(
-        overrides
-    )
-    store: EstimateStore | None = overrides.pop("ESTIMATE_STORE", None)
+    if settings is None:
+        settings = EngineSettings.from_env(overrides=config)
     if store is None:
         store = RedisEstimateStore.from_url(
             settings.redis_url,
@@ -52,14 +56,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             result_ttl_seconds=settings.result_ttl_seconds,
             lease_seconds=settings.lease_seconds,
         )
-    injector = overrides.pop("FAULT_INJECTOR", None) or FaultInjector.from_settings(settings)
+    if fault_injector is None:
+        fault_injector = FaultInjector.from_settings(settings)
 
     app = Flask("engine")
     # Bounded upload: the bundle limit plus room for multipart framing and form fields.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_bundle_bytes + MiB
-    app.config.update(
-        {key: value for key, value in overrides.items() if key.isupper() and key.isidentifier()}
-    )
+    if config:
+        app.config.update({k: v for k, v in config.items() if k.isupper() and k.isidentifier()})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep documented key order
 
     configure_logging(settings.log_level, settings.log_format, service="engine")
@@ -69,6 +73,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         settings=settings,
         store=store,
         service=EstimateService(settings, store),
-        faults=injector,
+        faults=fault_injector,
     )
     return app

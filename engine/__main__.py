@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "serve":
         logging.basicConfig(level=logging.INFO)
-        app = create_app({"ENGINE_SETTINGS": settings})
+        app = create_app(settings=settings)
         # threaded=True so a waiting duplicate request does not block the first one.
         app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return 0

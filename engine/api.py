@@ -30,8 +30,11 @@ Contract
     Input errors: ``400`` (``invalid_request``, ``invalid_idempotency_key``,
     ``invalid_bundle``) or ``422`` (``no_terraform``, ``hcl_parse_error``, ``invalid_json``,
     ``not_a_plan``, ``unsupported_plan_version``, ``idempotency_key_reused``). Failed
-    computations are stored too, so replays get the same error. ``413 payload_too_large`` when
-    the upload exceeds ``ENGINE_MAX_BUNDLE_BYTES`` (+1 MiB of multipart framing).
+    computations are stored too, so replays get the same error, and the answer names the stored
+    estimate in ``Location``: a failed estimate is final, whether polled or answered at once.
+    ``413 payload_too_large`` when the upload exceeds ``ENGINE_MAX_BUNDLE_BYTES`` (+1 MiB of
+    multipart framing); ``414 uri_too_long`` / ``431 headers_too_large`` past the limits of
+    :mod:`tfquote.httplimits`.
 
 ``GET /v1/estimates/{id}``
     ``200 {"id", "status": "pending"|"running"|"succeeded"|"failed", "result"?,

@@ -26,6 +26,8 @@ ERROR_STATUS: dict[str, int] = {
     "not_found": 404,
     "method_not_allowed": 405,
     "payload_too_large": 413,
+    "uri_too_long": 414,
+    "headers_too_large": 431,
     "internal_error": 500,
     "fault_injected": 500,
     "store_unavailable": 503,

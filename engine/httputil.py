@@ -4,6 +4,8 @@
   (anything else could be used for log injection), otherwise a uuid4 hex is generated. It is
   echoed in the response header, included in every error body and attached to log records as
   ``request_id`` (via :func:`request_logger`).
+* Limits: URL length and headers are checked here (:mod:`tfquote.httplimits`), so that even
+  those refusals (``414 uri_too_long``, ``431 headers_too_large``) are JSON.
 * Errors: every error - ours, Werkzeug's 404/405/413/400 and unexpected exceptions - is
   ``{"error": {"code", "message", "request_id"}}``; a 500 never carries traceback text.
 * Uploads: Werkzeug spools large multipart files to a temporary file; the engine's contract
@@ -23,7 +25,8 @@ from typing import IO, Any
 from flask import Flask, Request, Response, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError
+from engine.errors import ApiError, EngineError
+from tfquote import httplimits
 from tfquote.logs import log_request, request_id_var, safe_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -37,6 +40,8 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    414: "uri_too_long",
+    431: "headers_too_large",
 }
 
 
@@ -53,7 +58,7 @@ class EngineRequest(Request):
         return io.BytesIO()
 
 
-class RequestLogAdapter(logging.LoggerAdapter):
+class RequestLogAdapter(logging.LoggerAdapter[logging.Logger]):
     """Adds ``request_id`` to every record (``extra`` given per call is merged in)."""
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:
@@ -113,6 +118,13 @@ def _assign_request_id() -> None:
     g.started = time.perf_counter()
 
 
+def _enforce_request_limits() -> None:
+    # URL length and headers (tfquote.httplimits), refused with the JSON envelope.
+    refusal = httplimits.check(request.environ)
+    if refusal is not None:
+        raise ApiError(refusal.code, refusal.message, refusal.status)
+
+
 def _echo_request_id(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = current_request_id()
     started = g.get("started")
@@ -131,6 +143,7 @@ def install(app: Flask) -> None:
     """Wire request ids, the in-memory request class and JSON error handlers into ``app``."""
     app.request_class = EngineRequest
     app.before_request(_assign_request_id)
+    app.before_request(_enforce_request_limits)
     app.after_request(_echo_request_id)
     app.teardown_request(_reset_request_id)
     app.register_error_handler(EngineError, _handle_engine_error)

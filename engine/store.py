@@ -355,7 +355,7 @@ class RedisEstimateStore:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: redis.Redis[str],
         *,
         prefix: str = "engine:",
         result_ttl_seconds: int = 7 * 24 * 3600,

@@ -26,9 +26,9 @@ def create_app(
     `config` overrides settings by name (``{"REDIS_URL": ..., "DATA_DIR": ...}``);
     `dispatcher` replaces the Celery dispatcher (tests pass a recording fake).
     """
-    from gateway import auth, docs, health, jobs, ratelimit, requestlog, uploads
+    from gateway import auth, cors, docs, health, jobs, ratelimit, requestlog, uploads
     from gateway.dispatch import CeleryJobDispatcher
-    from gateway.errors import register_error_handlers
+    from gateway.errors import enforce_request_limits, register_error_handlers
     from gateway.services import Services
     from gateway.streaming import UploadRequest
     from tfquote.connections import redis_client
@@ -65,7 +65,10 @@ def create_app(
 
     register_error_handlers(app)
     requestlog.init_app(app)
+    # Before authentication: an oversized token is refused as too large, not as invalid.
+    app.before_request(enforce_request_limits)
     auth.init_app(app, settings)
+    cors.init_app(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)

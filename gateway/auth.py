@@ -110,7 +110,8 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _authenticate() -> None:
-        if is_open_path(request.path):
+        # A CORS preflight never carries credentials; it reveals nothing but headers.
+        if request.method == "OPTIONS" or is_open_path(request.path):
             return
         claims = verify_token(_bearer_token(), settings)
         g.tenant = tenant_of(claims, settings)

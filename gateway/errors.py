@@ -8,6 +8,8 @@
     ├── NotFound                    404   not_found
     ├── PayloadTooLarge             413   payload_too_large
     ├── UnsupportedMediaType        415   unsupported_media_type
+    ├── URITooLong                  414   uri_too_long
+    ├── HeadersTooLarge             431   headers_too_large
     ├── Unprocessable               422   (specific codes: upload_not_found, ...)
     └── ServiceUnavailable          503   service_unavailable
 
@@ -22,11 +24,12 @@ import logging
 from typing import Any
 
 import redis.exceptions
-from flask import Flask, Response, current_app, g, jsonify
+from flask import Flask, Response, current_app, g, jsonify, request
 from kombu.exceptions import OperationalError as KombuOperationalError
 from werkzeug.exceptions import HTTPException
 
 from gateway.ratelimit import rate_limit_headers
+from tfquote import httplimits
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,16 @@ class Unprocessable(APIError):
     code = "unprocessable"
 
 
+class URITooLong(APIError):
+    status = 414
+    code = "uri_too_long"
+
+
+class HeadersTooLarge(APIError):
+    status = 431
+    code = "headers_too_large"
+
+
 class ServiceUnavailable(APIError):
     status = 503
     code = "service_unavailable"
@@ -98,7 +111,7 @@ _HTTP_CODES = {
     416: "range_not_satisfiable",
     422: "unprocessable",
     429: "rate_limited",
-    431: "request_header_fields_too_large",
+    431: "headers_too_large",
     501: "not_implemented",
 }
 
@@ -123,6 +136,16 @@ def error_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def enforce_request_limits() -> None:
+    """A ``before_request`` hook: the application's own limits on URL length and
+    headers (`tfquote.httplimits`), refused with the JSON envelope. Registered before
+    authentication, so an oversized token is a 431, not a 401."""
+    refusal = httplimits.check(request.environ)
+    if refusal is not None:
+        error = URITooLong if refusal.status == 414 else HeadersTooLarge
+        raise error(refusal.message)
 
 
 def register_error_handlers(app: Flask) -> None:

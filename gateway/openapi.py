@@ -171,7 +171,7 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
 
 def _upload_form(plugin: MarshmallowPlugin) -> dict[str, Any]:
     assert plugin.converter is not None
-    form = plugin.converter.schema2jsonschema(schemas.UploadFormSchema)
+    form: dict[str, Any] = plugin.converter.schema2jsonschema(schemas.UploadFormSchema)
     form["properties"] = {
         "file": {
             "type": "array",
@@ -610,7 +610,7 @@ def to_yaml(document: dict[str, Any]) -> str:
     """The document as YAML (needs PyYAML), in document order, stable across runs."""
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
+    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hints here
         pass
 
     def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -17,7 +17,7 @@ from tfquote.uploads import UploadStore
 @dataclass
 class Services:
     settings: Settings
-    redis: redis.Redis
+    redis: redis.Redis[bytes]
     jobs: JobStore
     uploads: UploadStore
     dispatcher: JobDispatcher

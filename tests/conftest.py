@@ -13,8 +13,6 @@ import redis
 from tfquote import redis_server
 from tfquote.devstack import BIN, Service, service_env, start_gunicorn, start_service
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_default_redis() -> Iterator[None]:

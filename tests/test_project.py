@@ -84,6 +84,25 @@ def test_procfile_names_every_process() -> None:
     assert "${ENGINE_PORT" in entries["engine"]
 
 
+def test_every_gunicorn_runs_with_limits_above_the_apps() -> None:
+    from tfquote import gunicorn_conf, httplimits
+
+    lines = [
+        *(ROOT / "Procfile").read_text().splitlines(),
+        *(ROOT / "Dockerfile").read_text().splitlines(),
+        " ".join(str(service.get("command")) for service in
+                 yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"].values()),
+        (ROOT / "tfquote" / "devstack.py").read_text(),
+    ]  # fmt: skip
+    for line in lines:
+        if "gunicorn" in line and ("--bind" in line or "'--bind'" in line):
+            assert "python:tfquote.gunicorn_conf" in line, line
+    # Whatever the application refuses must reach it (gunicorn's refusals are HTML).
+    assert gunicorn_conf.limit_request_line > httplimits.MAX_URL_BYTES + len("DELETE  HTTP/1.1")
+    assert gunicorn_conf.limit_request_fields > httplimits.MAX_HEADER_COUNT
+    assert gunicorn_conf.limit_request_field_size > httplimits.MAX_HEADER_BYTES
+
+
 def test_compose_file() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
@@ -109,3 +128,18 @@ def test_dockerfile_is_multistage_nonroot_with_healthcheck() -> None:
 
 def test_ci_runs_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_has_one_table_of_every_variable() -> None:
+    from engine.config import EngineSettings
+    from tfquote.settings import Settings, variable_names
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    launch = ["JWT_PUBLIC_KEY_FILE", "REDIS_PORT", "WORKER_CONCURRENCY", "GATEWAY_WORKERS",
+              "GATEWAY_HOST", "FLOWER_HOST"]  # fmt: skip
+    names = {*variable_names(Settings), *variable_names(EngineSettings), *launch}
+    assert sorted(name for name in names if f"`{name}`" not in table) == []
+    # One table: no other section lists variables with their defaults.
+    assert readme.count("| Variable |") == 1

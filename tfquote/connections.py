@@ -10,7 +10,7 @@ from __future__ import annotations
 import redis
 
 
-def redis_client(url: str, *, timeout: float) -> redis.Redis:
+def redis_client(url: str, *, timeout: float) -> redis.Redis[bytes]:
     return redis.Redis.from_url(
         url,
         socket_timeout=timeout,

@@ -113,7 +113,8 @@ def start_gunicorn(
     ready once its ``/health`` answers."""
     return start_service(
         name,
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        [str(BIN / "gunicorn"), "-c", "python:tfquote.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), *extra, app],
         service_env(env),
         log_dir,

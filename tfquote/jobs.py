@@ -2,7 +2,7 @@
 
 This module owns the Redis key layout for jobs (see `JobKeys`) and every state change.
 The gateway creates, reads, lists and cancels; workers claim, heartbeat and finish;
-the CLI retries. Each state change is one Lua script, so it is atomic across any
+the CLI retries. Each state change is one Lua script (``tfquote/lua/``), so it is atomic across any
 number of gateway and worker processes sharing one Redis::
 
     PENDING ──claim──▶ RUNNING ──complete──▶ COMPLETED
@@ -43,6 +43,8 @@ from typing import Any, cast
 
 import redis
 
+from tfquote import lua
+
 PREFIX = "tfq:"
 _SAFE_TENANT = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 
@@ -53,10 +55,6 @@ class JobStatus(StrEnum):
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
-
-    @property
-    def terminal(self) -> bool:
-        return self in TERMINAL
 
 
 TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
@@ -219,181 +217,6 @@ class Page:
     next_cursor: str | None
 
 
-# --- Lua -----------------------------------------------------------------------------
-# Every script returns a status word first so Python can tell the outcomes apart.
-
-_CREATE = """
--- KEYS: job, idem ('' when none), seq
--- ARGV: job_id, fingerprint, idem_ttl, prefix, tenant, field/value pairs...
-if KEYS[2] ~= '' then
-  local existing = redis.call('GET', KEYS[2])
-  if existing then
-    local sep = string.find(existing, '\\n', 1, true)
-    local existing_id = string.sub(existing, 1, sep - 1)
-    local existing_fp = string.sub(existing, sep + 1)
-    if redis.call('EXISTS', ARGV[4] .. 'job:' .. existing_id) == 1 then
-      return {'exists', existing_id, existing_fp,
-              redis.call('HGETALL', ARGV[4] .. 'job:' .. existing_id)}
-    end
-  end
-end
-local seq = redis.call('INCR', KEYS[3])
-local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 'seq', seq, unpack(fields))
-local prefix, tenant = ARGV[4], ARGV[5]  -- tenant: the key segment
-redis.call('ZADD', prefix .. 'jobs', seq, ARGV[1])
-redis.call('ZADD', prefix .. 'jobs:PENDING', seq, ARGV[1])
-redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs', seq, ARGV[1])
-redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:PENDING', seq, ARGV[1])
-if KEYS[2] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[1] .. '\\n' .. ARGV[2], 'EX', tonumber(ARGV[3]))
-end
--- The record comes back with the answer: no second round trip to read it.
-return {'created', ARGV[1], ARGV[2], redis.call('HGETALL', KEYS[1])}
-"""
-
-_TRANSITION = """
--- KEYS: job
--- ARGV: to, allowed_from (comma separated), now, ttl (0 = none), prefix,
---       owner ('' = any), field/value pairs...
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return {'missing'} end
-if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[6] then
-  return {'conflict', current .. ' (lease lost)'}
-end
-local allowed = false
-for state in string.gmatch(ARGV[2], '[^,]+') do
-  if state == current then allowed = true end
-end
-if not allowed then return {'conflict', current} end
-local to = ARGV[1]
-local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 'status', to, 'updated_at', ARGV[3], unpack(fields))
-if current ~= to then
-  local prefix = ARGV[5]
-  local id = redis.call('HGET', KEYS[1], 'job_id')
-  local tenant = redis.call('HGET', KEYS[1], 'tseg')
-  local seq = redis.call('HGET', KEYS[1], 'seq')
-  redis.call('ZREM', prefix .. 'jobs:' .. current, id)
-  redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
-  redis.call('ZADD', prefix .. 'jobs:' .. to, seq, id)
-  redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:' .. to, seq, id)
-end
-local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  redis.call('EXPIRE', KEYS[1], ttl)
-  local idem = redis.call('HGET', KEYS[1], 'idem_key')
-  if idem and idem ~= '' then redis.call('EXPIRE', idem, ttl) end
-else
-  redis.call('PERSIST', KEYS[1])
-end
-return {'ok', current}
-"""
-
-_CLAIM = """
--- KEYS: job
--- ARGV: now (iso), stale_ms, owner, max_attempts, prefix, dead_owner ('' = none),
---       worker-lost error code, worker-lost message
--- Redis's own clock (TIME) times heartbeats, so workers on hosts with skewed clocks
--- still agree on when a lease is stale.
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return {'missing'} end
-local t = redis.call('TIME')
-local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if current == 'RUNNING' then
-  local beat = tonumber(redis.call('HGET', KEYS[1], 'heartbeat_ms') or '0') or 0
-  local holder = redis.call('HGET', KEYS[1], 'owner') or ''
-  local dead = ARGV[6] ~= '' and holder == ARGV[6]
-  if now_ms - beat <= tonumber(ARGV[2]) and not dead then
-    return {'busy', tostring(tonumber(ARGV[2]) - (now_ms - beat)), holder}
-  end
-elseif current ~= 'PENDING' then
-  return {'conflict', current}
-end
--- A takeover: the attempt it ends died with its worker. Say so, as the reconciler's
--- requeue does, so an exhausted job tells what used its attempts up.
-local lost = current == 'RUNNING'
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-if attempts > tonumber(ARGV[4]) then
-  if lost then return {'exhausted', current, tostring(attempts), ARGV[7], ARGV[8]} end
-  return {'exhausted', current, tostring(attempts),
-          redis.call('HGET', KEYS[1], 'error_code') or '',
-          redis.call('HGET', KEYS[1], 'error_message') or ''}
-end
-redis.call('HSET', KEYS[1], 'status', 'RUNNING', 'updated_at', ARGV[1], 'started_at', ARGV[1],
-           'heartbeat_at', ARGV[1], 'heartbeat_ms', now_ms, 'owner', ARGV[3])
-if lost then
-  redis.call('HSET', KEYS[1], 'error_code', ARGV[7], 'error_message', ARGV[8])
-else
-  local prefix = ARGV[5]
-  local id = redis.call('HGET', KEYS[1], 'job_id')
-  local tenant = redis.call('HGET', KEYS[1], 'tseg')
-  local seq = redis.call('HGET', KEYS[1], 'seq')
-  redis.call('ZREM', prefix .. 'jobs:' .. current, id)
-  redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
-  redis.call('ZADD', prefix .. 'jobs:RUNNING', seq, id)
-  redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:RUNNING', seq, id)
-end
-redis.call('PERSIST', KEYS[1])
-return {'ok', current, tostring(attempts), redis.call('HGETALL', KEYS[1])}
-"""
-
-_HEARTBEAT = """
--- KEYS: job ; ARGV: owner, now (iso). Returns the status, or 'lost' if not our lease.
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return 'missing' end
-if current ~= 'RUNNING' then return current end
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 'lost' end
-local t = redis.call('TIME')
-local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'heartbeat_ms', now_ms, 'heartbeat_at', ARGV[2])
-return 'RUNNING'
-"""
-
-_STALE = """
--- KEYS: running index ; ARGV: stale_ms, job key prefix, limit
--- The RUNNING jobs whose lease holder stopped beating.
-local t = redis.call('TIME')
-local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local found = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local beat = tonumber(redis.call('HGET', ARGV[2] .. id, 'heartbeat_ms') or '0') or 0
-  if now_ms - beat > tonumber(ARGV[1]) then
-    found[#found + 1] = id
-    if #found >= tonumber(ARGV[3]) then break end
-  end
-end
-return found
-"""
-
-_DELETE = """
--- KEYS: job ; ARGV: prefix, allowed_from (comma separated)
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return {'missing'} end
-local allowed = false
-for state in string.gmatch(ARGV[2], '[^,]+') do
-  if state == current then allowed = true end
-end
-if not allowed then return {'conflict', current} end
-local prefix = ARGV[1]
-local id = redis.call('HGET', KEYS[1], 'job_id')
-local tenant = redis.call('HGET', KEYS[1], 'tseg')
-local idem = redis.call('HGET', KEYS[1], 'idem_key')
-redis.call('ZREM', prefix .. 'jobs', id)
-redis.call('ZREM', prefix .. 'jobs:' .. current, id)
-redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs', id)
-redis.call('ZREM', prefix .. 't:' .. tenant .. ':jobs:' .. current, id)
-if idem and idem ~= '' then
-  local value = redis.call('GET', idem)
-  if value and string.sub(value, 1, #id + 1) == id .. '\\n' then redis.call('DEL', idem) end
-end
-redis.call('DEL', KEYS[1])
-return {'ok', current}
-"""
-
-
 def _decode(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -435,17 +258,18 @@ class JobStore:
     """Job records in Redis. Safe to share between threads; one per process."""
 
     def __init__(
-        self, client: redis.Redis, *, ttl_seconds: int, keys: JobKeys | None = None
+        self, client: redis.Redis[bytes], *, ttl_seconds: int, keys: JobKeys | None = None
     ) -> None:
         self.redis = client
         self.ttl_seconds = ttl_seconds
         self.keys = keys or JobKeys()
-        self._create = client.register_script(_CREATE)
-        self._transition = client.register_script(_TRANSITION)
-        self._delete = client.register_script(_DELETE)
-        self._claim = client.register_script(_CLAIM)
-        self._heartbeat = client.register_script(_HEARTBEAT)
-        self._stale = client.register_script(_STALE)
+        self._create = client.register_script(lua.source("create"))
+        self._transition = client.register_script(lua.source("transition"))
+        self._delete = client.register_script(lua.source("delete"))
+        self._claim = client.register_script(lua.source("claim"))
+        self._heartbeat = client.register_script(lua.source("heartbeat"))
+        self._stale = client.register_script(lua.source("stale"))
+        self._requeue_stale = client.register_script(lua.source("requeue_stale"))
 
     # --- creation and reads ----------------------------------------------------------
 
@@ -641,6 +465,22 @@ class JobStore:
             args=[int(stale_after * 1000), f"{self.keys.prefix}job:", limit],
         )
         return [_decode(v) for v in raw]
+
+    def requeue_stale(self, job_id: str, stale_after: float) -> bool:
+        """RUNNING → PENDING with ``worker_lost`` when the lease holder has not
+        heartbeated for `stale_after` seconds, checked in the same script: a worker that
+        took the job over in between keeps it. True when the job was requeued."""
+        raw = self._requeue_stale(
+            keys=[self.keys.job(job_id)],
+            args=[
+                int(stale_after * 1000),
+                utcnow(),
+                self.keys.prefix,
+                WORKER_LOST,
+                WORKER_LOST_MESSAGE,
+            ],
+        )
+        return _decode(raw[0]) == "ok"
 
     def pending_before(self, cutoff_iso: str, limit: int = 100) -> list[Job]:
         """PENDING jobs last enqueued before `cutoff_iso` (candidates for a lost message)."""

@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit("refusing port 6379: it belongs to the machine's own Redis")
     redis_dir = args.dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
-    # exec: honcho's signals reach redis-server itself, which saves and exits cleanly.
+    # exec: the supervisor's signals reach redis-server itself, which saves and exits cleanly.
     argv_exec = server_args(args.port, redis_dir, appendonly=True)
     sys.stdout.flush()
     os.execv(argv_exec[0], argv_exec)

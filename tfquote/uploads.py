@@ -19,6 +19,7 @@ from typing import Any
 
 import redis
 
+from tfquote import lua
 from tfquote.jobs import PREFIX, utcnow
 
 # Longest suffix first: ".tf.json" must win over ".json".
@@ -106,10 +107,11 @@ class Upload:
 
 
 class UploadStore:
-    def __init__(self, client: redis.Redis, *, data_dir: Path, ttl_seconds: int) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, data_dir: Path, ttl_seconds: int) -> None:
         self.redis = client
         self.data_dir = data_dir
         self.ttl_seconds = ttl_seconds
+        self._claim = client.register_script(lua.source("claim_upload"))
 
     @staticmethod
     def key(upload_id: str) -> str:
@@ -169,14 +171,9 @@ class UploadStore:
         )
 
     def claim_for_job(self, upload_id: str, *, tenant: str) -> bool:
-        """True when the upload exists and is `tenant`'s; its lifetime is then extended so
-        it outlives the job about to use it. One round trip (job creation is hot)."""
+        """True when the upload exists and is `tenant`'s; only then is its lifetime
+        extended, so it outlives the job about to use it. One round trip (job creation is
+        hot), the ownership check first (another tenant must not keep it alive)."""
         if not valid_upload_id(upload_id):
             return False
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hget(self.key(upload_id), "tenant")
-        pipe.expire(self.key(upload_id), self.ttl_seconds)
-        owner, _ = pipe.execute()
-        if owner is None:
-            return False
-        return (owner.decode() if isinstance(owner, bytes) else owner) == tenant
+        return bool(self._claim(keys=[self.key(upload_id)], args=[tenant, self.ttl_seconds]))

@@ -16,7 +16,7 @@ def create_celery_app() -> Celery:
     return app
 
 
-@setup_logging.connect
+@setup_logging.connect  # type: ignore[untyped-decorator]  # Celery has no type hints
 def _configure_logging(**_: Any) -> None:
     # Connecting this signal is what stops Celery from installing its own handlers.
     from tfquote.logs import configure_logging

@@ -460,7 +460,7 @@ JSON_OPTION = click.option(
 
 @click.group(name="jobs")
 @click.pass_context
-def jobs(ctx: click.Context, **_: Any) -> None:
+def jobs(ctx: click.Context, /, **_: Any) -> None:
     """Inspect, retry and cancel tfquote jobs (Redis is the system of record).
 
     \b

@@ -1,13 +1,10 @@
-"""The worker process's collaborators, built on first use in each pool process.
+"""How a worker process builds its collaborators (`JobDeps`) from its settings.
 
-Built lazily (not at import) and per process: a prefork child must not share the
-parent's Redis sockets or HTTP connections.
+`workers.tasks.JobTask` calls `build_deps` once per process, on first use: a prefork
+child must not share the parent's Redis sockets or HTTP connections.
 """
 
 from __future__ import annotations
-
-import os
-import threading
 
 import requests
 
@@ -17,9 +14,6 @@ from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from workers.engine_client import EngineClient
 from workers.pipeline import JobDeps
-
-_lock = threading.Lock()
-_deps: tuple[int, JobDeps] | None = None
 
 
 def build_deps(settings: Settings) -> JobDeps:
@@ -44,11 +38,3 @@ def build_deps(settings: Settings) -> JobDeps:
             prefer_async=settings.engine_prefer_async,
         ),
     )
-
-
-def get_deps() -> JobDeps:
-    global _deps
-    with _lock:
-        if _deps is None or _deps[0] != os.getpid():
-            _deps = (os.getpid(), build_deps(Settings.from_env()))
-        return _deps[1]

@@ -6,8 +6,10 @@ the result at once, or ``202`` plus ``Location`` to poll ``GET /v1/estimates/{id
 Because every retry carries the same key, a retried submission never makes the engine
 do the work twice.
 
-Failures are sorted here: connection errors, timeouts, 5xx and 429 are transient
-(retried); other 4xx answers are permanent and keep the engine's error code. The
+Failures are sorted here, by what they are rather than how they arrive: a failed
+estimate (polled as ``status: failed``, or answered at once as an error that names the
+stored estimate in ``Location``) is permanent and keeps the engine's error code, as is
+any other 4xx; connection errors, timeouts, other 5xx and 429 are transient (retried). The
 ``requests.Session`` is injected so tests can hand in their own transport. Imports
 neither Flask nor Celery.
 """
@@ -76,6 +78,16 @@ class EngineClient:
             ) from exc
 
     def _check(self, response: requests.Response) -> dict[str, Any]:
+        if response.status_code >= 400 and response.headers.get("Location"):
+            # The estimate's own failed outcome, answered at once (the engine names the
+            # stored estimate). It is final whatever the status, as it is when polled: the
+            # engine replays it to every retry with this Idempotency-Key, so retrying an
+            # `internal_error` would only burn the job's attempts.
+            code, message = _error_of(response)
+            raise PermanentJobError(
+                message or f"engine failed the estimate ({response.status_code})",
+                code=code or "engine_failed",
+            )
         if response.status_code in _TRANSIENT_STATUS:
             _, message = _error_of(response)
             raise TransientJobError(
@@ -97,12 +109,6 @@ class EngineClient:
         if not isinstance(body, dict):
             raise TransientJobError("engine sent a non-object answer", code="engine_bad_response")
         return body
-
-    def health(self) -> bool:
-        try:
-            return self.session.get(urljoin(self.base_url, "health"), timeout=2).ok
-        except requests.RequestException:
-            return False
 
     def submit(
         self,

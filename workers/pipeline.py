@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import redis
+from billiard.exceptions import SoftTimeLimitExceeded
 
 from tfquote.archives import ArchiveLimits
 from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStatus, JobStore
@@ -53,7 +54,7 @@ class JobDeps:
     jobs: JobStore
     uploads: UploadStore
     engine: Engine
-    broker_redis: redis.Redis | None = None  # the broker's Redis, for the reconciler
+    broker_redis: redis.Redis[bytes] | None = None  # the broker's Redis, for the reconciler
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
@@ -107,7 +108,7 @@ def _persist(deps: JobDeps, job_id: str, write: Callable[[], object], done: JobS
             raise
 
 
-def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> None:
+def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> Outcome:
     try:
         _persist(
             deps,
@@ -116,7 +117,10 @@ def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: s
             JobStatus.FAILED,
         )
     except (InvalidTransition, JobNotFound):
-        pass  # cancelled, deleted or taken over meanwhile; that outcome stands
+        # Cancelled, deleted or taken over meanwhile: that outcome stands, and the write
+        # (fenced on our lease) must not end another worker's live attempt.
+        return Outcome.CANCELLED
+    return Outcome.FAILED
 
 
 _HOST = socket.gethostname()
@@ -210,7 +214,7 @@ class Heartbeat:
             return
         try:
             self.status = self.jobs.heartbeat(self.job_id, self.owner)
-        except Exception:  # Redis blip: the next beat tries again
+        except Exception:  # Redis blip: the next beat tries again (this thread must live on)
             log.warning("heartbeat failed", exc_info=True)
 
     def __enter__(self) -> Heartbeat:
@@ -225,8 +229,10 @@ class Heartbeat:
             return False
         try:
             return not self.jobs.is_cancelled(self.job_id)
-        except Exception:
-            return True  # can't tell now; the write at the end is fenced anyway
+        except redis.RedisError:
+            # Can't tell now; the write at the end is fenced anyway. Only Redis errors:
+            # a broader catch would swallow the soft time limit (an Exception too).
+            return True
 
     def check(self) -> None:
         if not self.still_ours():
@@ -301,18 +307,22 @@ def _run_claimed(
         )
         log.info("job completed")
         return Outcome.COMPLETED
-    except (JobCancelled, InvalidTransition):
+    except (JobCancelled, InvalidTransition, JobNotFound):
+        # JobNotFound: cancelled and then deleted while the engine worked.
         log.info("job cancelled; stopping at stage boundary")
         return Outcome.CANCELLED
+    except SoftTimeLimitExceeded:
+        # Handled here, where the lease owner is known: the write is fenced on it, so a
+        # worker that took the job over meanwhile keeps its attempt.
+        log.warning("job timed out", extra={"error_code": "job_timeout"})
+        return _finish_failed(deps, job_id, "job_timeout", "the job exceeded its time limit", owner)
     except PermanentJobError as exc:
         log.warning("job failed", extra={"error_code": exc.code})
-        _finish_failed(deps, job_id, exc.code, exc.message, owner)
-        return Outcome.FAILED
+        return _finish_failed(deps, job_id, exc.code, exc.message, owner)
     except TransientJobError as exc:
         if job.attempts >= settings.max_attempts:
             log.warning("job failed after retries", extra={"error_code": exc.code})
-            _finish_failed(deps, job_id, exc.code, exc.message, owner)
-            return Outcome.FAILED
+            return _finish_failed(deps, job_id, exc.code, exc.message, owner)
         try:
             code, message = exc.code, exc.message
             _persist(

@@ -26,13 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
-from tfquote.jobs import (
-    WORKER_LOST,
-    WORKER_LOST_MESSAGE,
-    InvalidTransition,
-    JobNotFound,
-    JobStore,
-)
+from tfquote.jobs import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +37,7 @@ class BrokerView:
     """What job ids the broker currently holds: queued messages and unacked deliveries
     (which include retries waiting for their countdown). Redis transport layout."""
 
-    def __init__(self, client: redis.Redis, queues: tuple[str, ...]) -> None:
+    def __init__(self, client: redis.Redis[bytes], queues: tuple[str, ...]) -> None:
         self.client = client
         self.queues = queues
 
@@ -78,13 +72,9 @@ def reconcile(
 ) -> ReconcileReport:
     report = ReconcileReport()
     for job_id in jobs.stale_running(lease_stale_seconds):
-        job = jobs.get(job_id)
-        if job is None:
-            continue
-        try:
-            # Fenced on the dead holder: if it woke up and finished, this is refused.
-            jobs.requeue(job_id, WORKER_LOST, WORKER_LOST_MESSAGE, owner=job.owner or "")
-        except (InvalidTransition, JobNotFound):
+        # Staleness is checked again in the requeue's own script: a holder that woke up
+        # and finished, or a worker that took the job over since, is left alone.
+        if not jobs.requeue_stale(job_id, lease_stale_seconds):
             continue
         publish(job_id)
         report.requeued_running.append(job_id)

@@ -1,12 +1,18 @@
-"""Celery tasks: thin like views. They take ids and delegate to `workers.pipeline`."""
+"""Celery tasks: thin like views. They take ids and delegate to `workers.pipeline`,
+`workers.maintenance` and `workers.reconciler`; their collaborators come from the
+`JobTask` base class, built once per worker process (Celery's documented pattern for
+per-process resources such as connections)."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+import os
+import threading
+from typing import Any
 
-from tfquote.jobs import InvalidTransition, JobNotFound
+from celery import Task, shared_task
+
 from tfquote.logs import job_context
+from tfquote.settings import Settings
 from tfquote.tasks import (
     JOBS_QUEUE,
     PROCESS_JOB,
@@ -16,39 +22,52 @@ from tfquote.tasks import (
     publish_job,
 )
 from workers import maintenance, reconciler
-from workers.deps import get_deps
-from workers.pipeline import RetryLater, run_job
+from workers.deps import build_deps
+from workers.pipeline import JobDeps, RetryLater, run_job
 
 
-@shared_task(bind=True, name=PROCESS_JOB)
-def process_job(self: Task, job_id: str) -> str:
+class JobTask(Task):  # type: ignore[misc]  # Celery has no type hints
+    """Base class of every worker task: `deps`, the process's collaborators.
+
+    Celery instantiates a task once per process, so this is the place for per-process
+    resources. They are built on first use, not at import, and again in a forked child
+    (keyed by pid): a prefork child must not share its parent's sockets.
+    """
+
+    _deps: tuple[int, JobDeps] | None = None
+    _lock = threading.Lock()
+
+    @property
+    def deps(self) -> JobDeps:
+        with self._lock:
+            if self._deps is None or self._deps[0] != os.getpid():
+                self._deps = (os.getpid(), build_deps(Settings.from_env()))
+            return self._deps[1]
+
+
+@shared_task(bind=True, base=JobTask, name=PROCESS_JOB)  # type: ignore[untyped-decorator]
+def process_job(self: JobTask, job_id: str) -> str:
     # Celery puts custom message headers on the request context (protocol 2).
     request_id: str | None = getattr(self.request, REQUEST_ID_HEADER, None)
     with job_context(job_id, request_id):
-        deps = get_deps()
         try:
-            return run_job(job_id, deps, request_id=request_id).value
+            # The pipeline handles the soft time limit itself, under the job's lease.
+            return run_job(job_id, self.deps, request_id=request_id).value
         except RetryLater as retry:
             # Same task id (= job id) and same headers: the retry is the same job.
             raise self.retry(countdown=retry.countdown, max_retries=None) from retry
-        except SoftTimeLimitExceeded:
-            try:
-                deps.jobs.fail(job_id, "job_timeout", "the job exceeded its time limit")
-            except (InvalidTransition, JobNotFound):
-                pass
-            return "failed"
 
 
-@shared_task(name=SWEEP_FILES, ignore_result=True)
-def sweep_files() -> dict[str, int]:
-    deps = get_deps()
+@shared_task(bind=True, base=JobTask, name=SWEEP_FILES, ignore_result=True)  # type: ignore[untyped-decorator]
+def sweep_files(self: JobTask) -> dict[str, Any]:
+    deps = self.deps
     report = maintenance.sweep_files(deps.settings.data_dir, deps.jobs, deps.uploads)
-    return report.__dict__
+    return dict(report.__dict__)
 
 
-@shared_task(bind=True, name=RECONCILE, ignore_result=True)
-def reconcile(self: Task) -> dict[str, list[str]]:
-    deps = get_deps()
+@shared_task(bind=True, base=JobTask, name=RECONCILE, ignore_result=True)  # type: ignore[untyped-decorator]
+def reconcile(self: JobTask) -> dict[str, Any]:
+    deps = self.deps
     if deps.broker_redis is None:  # only hand-built deps (tests) lack it
         raise RuntimeError("the reconciler needs the broker's Redis")
     report = reconciler.reconcile(
@@ -58,4 +77,4 @@ def reconcile(self: Task) -> dict[str, list[str]]:
         lease_stale_seconds=deps.settings.lease_stale_seconds,
         pending_stale_seconds=deps.settings.pending_stale_seconds,
     )
-    return report.__dict__
+    return dict(report.__dict__)

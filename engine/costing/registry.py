@@ -203,7 +203,7 @@ FREE_PROVIDERS: frozenset[str] = frozenset(
 
 def is_free(resource_type: str, provider: str) -> bool:
     provider_name = provider.rsplit("/", 1)[-1].removeprefix("provider.")
-    if provider_name in FREE_PROVIDERS or resource_type == "terraform_data":
+    if provider_name in FREE_PROVIDERS:
         return True
     if resource_type.split("_", 1)[0] in FREE_PROVIDERS:
         return True

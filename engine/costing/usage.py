@@ -44,7 +44,7 @@ def is_usage_file(path: str) -> bool:
     return name in USAGE_FILE_NAMES or name.endswith(USAGE_FILE_SUFFIXES)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]
     """``yaml.SafeLoader`` that refuses aliases (exponential expansion) outright."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:

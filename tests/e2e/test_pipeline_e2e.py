@@ -17,7 +17,7 @@ import redis
 import requests
 
 from gateway.dispatch import CeleryJobDispatcher
-from tests.conftest import SHARED
+from tests.support.shared import SHARED, require_shared
 from tfquote.devstack import Service, wait_for
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
@@ -132,8 +132,8 @@ def planned_resources(module: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the repo")
 def test_plan_json_completes(gateway_url: str) -> None:
+    require_shared(SHARED)
     plan_path = SHARED / "corpus/terraform/terracost/testdata/aws/terraform-plan.json"
     plan = plan_path.read_bytes()
     up = upload(gateway_url, [("plan.json", plan)])
@@ -143,8 +143,8 @@ def test_plan_json_completes(gateway_url: str) -> None:
     assert sorted(addresses(job)) == sorted(expected)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the repo")
 def test_real_module_zip_completes(gateway_url: str) -> None:
+    require_shared(SHARED)
     root = SHARED / "corpus/terraform/terraform-aws-vpc"
     files = {str(p.relative_to(root.parent)): p.read_bytes() for p in root.rglob("*.tf")}
     up = upload(gateway_url, [("vpc.zip", zip_of(files))])

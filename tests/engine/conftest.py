@@ -19,16 +19,16 @@ from flask.testing import FlaskClient
 import engine.service
 from engine import create_app
 from engine.store import InMemoryEstimateStore
+from tests.support.shared import SHARED, require_shared
 
 # tests/engine/conftest.py -> parents[2] is the repository; CI puts shared/ beside it.
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "terraform"
+CORPUS = SHARED / "corpus" / "terraform"
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    if not (CORPUS / "MANIFEST.txt").exists():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return CORPUS.resolve()
+    require_shared(CORPUS / "MANIFEST.txt")
+    return CORPUS
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def memory_store() -> InMemoryEstimateStore:
 
 @pytest.fixture
 def app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
-    app = create_app({"ESTIMATE_STORE": memory_store, "TESTING": True, "SYNC_WAIT_SECONDS": 10})
+    app = create_app({"TESTING": True, "ENGINE_SYNC_WAIT_SECONDS": 10}, store=memory_store)
     yield app
     app.extensions["engine"].service.shutdown()
 

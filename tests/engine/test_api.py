@@ -43,8 +43,8 @@ def test_health_and_ready(client: FlaskClient) -> None:
 
 
 def test_create_app_builds_nothing_global() -> None:
-    first = create_app({"ESTIMATE_STORE": InMemoryEstimateStore()})
-    second = create_app({"ESTIMATE_STORE": InMemoryEstimateStore()})
+    first = create_app(store=InMemoryEstimateStore())
+    second = create_app(store=InMemoryEstimateStore())
     assert first.extensions["engine"] is not second.extensions["engine"]
 
 
@@ -77,7 +77,7 @@ def test_unknown_estimate(client: FlaskClient) -> None:
 
 
 def test_payload_too_large() -> None:
-    app = create_app({"ESTIMATE_STORE": InMemoryEstimateStore(), "MAX_BUNDLE_BYTES": 1000})
+    app = create_app({"ENGINE_MAX_BUNDLE_BYTES": 1000}, store=InMemoryEstimateStore())
     big = bytes(1024 * 1024 + 2000)
     assert_error(post_estimate(app.test_client(), big), 413, "payload_too_large")
 
@@ -299,8 +299,8 @@ def test_an_estimate_whose_engine_process_died_is_taken_over(
     # before computing it (nothing renews its lease), the second takes it over when the
     # same request comes again.
     store = InMemoryEstimateStore(lease_seconds=1.0)
-    dying = create_app({"ESTIMATE_STORE": store, "TESTING": True})
-    survivor = create_app({"ESTIMATE_STORE": store, "TESTING": True})
+    dying = create_app({"TESTING": True}, store=store)
+    survivor = create_app({"TESTING": True}, store=store)
     monkeypatch.setattr(dying.extensions["engine"].service, "run_in_background", lambda *args: None)
     accepted = post_estimate(dying.test_client(), BUNDLE, asynchronous=True, key="dies")
     assert accepted.status_code == 202
@@ -337,7 +337,7 @@ def test_concurrent_duplicates_compute_once(
 
 def test_duplicate_gets_202_when_the_wait_runs_out(slow_compute: Callable[[float], None]) -> None:
     slow_compute(0.5)
-    app = create_app({"ESTIMATE_STORE": InMemoryEstimateStore(), "SYNC_WAIT_SECONDS": 0.05})
+    app = create_app({"ENGINE_SYNC_WAIT_SECONDS": 0.05}, store=InMemoryEstimateStore())
     client = app.test_client()
     first = post_estimate(client, BUNDLE, key="slow", asynchronous=True)
     assert first.status_code == 202

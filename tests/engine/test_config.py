@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.config import DEFAULT_REDIS_URL, EngineSettings, MiB
+from engine.config import DEFAULT_REDIS_URL, ConfigError, EngineSettings, MiB
 
 pytestmark = pytest.mark.unit
 
@@ -58,17 +58,25 @@ def test_environment_values_are_converted() -> None:
         {"ENGINE_FAULT_KINDS": "500,explode"},
         {"ENGINE_FAULT_PHASE": "sometimes"},
         {"ENGINE_SYNC_WAIT_SECONDS": "-1"},
+        # NaN passes every bound check written as `value <= 0`; it must not pass here.
+        {"ENGINE_LEASE_SECONDS": "nan"},
+        {"ENGINE_SYNC_WAIT_SECONDS": "NaN"},
+        {"ENGINE_FAULT_RATE": "nan"},
+        {"ENGINE_LEASE_SECONDS": "inf"},
     ],
 )
 def test_invalid_values_fail_fast(env: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError) as info:
         EngineSettings.from_env(env)
+    assert next(iter(env)) in str(info.value)  # the message names the variable
 
 
-def test_overrides_accept_both_key_styles_and_ignore_others() -> None:
-    settings = EngineSettings().with_overrides(
-        {"REDIS_URL": "redis://x", "ENGINE_MAX_FILES": 7, "TESTING": True, "FAULT_KINDS": "500"}
-    )
+def test_overrides_by_variable_name_and_ignore_others() -> None:
+    settings = EngineSettings.from_env(
+        {"ENGINE_MAX_FILES": "3"},
+        overrides={"REDIS_URL": "redis://x", "ENGINE_MAX_FILES": 7, "TESTING": True,
+                   "ENGINE_FAULT_KINDS": "500"},
+    )  # fmt: skip
     assert settings.redis_url == "redis://x"
     assert settings.max_files == 7
     assert settings.fault_kinds == ("500",)

@@ -1121,3 +1121,14 @@ def test_metadata_lists_the_catalog_sources_and_dates_used() -> None:
     for source in catalog["sources"]:
         assert source["url"].startswith("https://") and source["licence"]
     assert doc["metadata"]["hoursPerMonth"] == 730
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "provider"),
+    [("terraform_data", "terraform.io/builtin/terraform"), ("terraform_data", ""),
+     ("random_id", "registry.terraform.io/hashicorp/random")],
+)  # fmt: skip
+def test_builtin_and_utility_resources_are_free(resource_type: str, provider: str) -> None:
+    from engine.costing.registry import is_free
+
+    assert is_free(resource_type, provider)

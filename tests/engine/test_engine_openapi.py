@@ -45,9 +45,7 @@ def document() -> dict[str, Any]:
 
 @pytest.fixture
 def small_app(memory_store: InMemoryEstimateStore) -> Iterator[Flask]:
-    app = create_app(
-        {"ESTIMATE_STORE": memory_store, "TESTING": True, "MAX_BUNDLE_BYTES": 64 * 1024}
-    )
+    app = create_app({"TESTING": True, "ENGINE_MAX_BUNDLE_BYTES": 64 * 1024}, store=memory_store)
     yield app
     app.extensions["engine"].service.shutdown()
 
@@ -74,7 +72,7 @@ def test_ready_503_when_the_store_is_down(document: dict[str, Any]) -> None:
         def ping(self) -> bool:
             return False
 
-    app = create_app({"ESTIMATE_STORE": DownStore(), "TESTING": True})
+    app = create_app({"TESTING": True}, store=DownStore())
     try:
         response = app.test_client().get("/health/ready")
     finally:

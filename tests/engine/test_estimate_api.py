@@ -64,7 +64,7 @@ def test_unreadable_catalog_degrades_to_reported_missing_prices(tmp_path: Path) 
     broken = tmp_path / "broken.sqlite"
     broken.write_bytes(b"this is not a database")
     app = create_app(
-        {"ESTIMATE_STORE": InMemoryEstimateStore(), "TESTING": True, "CATALOG_PATH": str(broken)}
+        {"TESTING": True, "ENGINE_CATALOG_PATH": str(broken)}, store=InMemoryEstimateStore()
     )
     try:
         response = post_estimate(app.test_client(), build_tgz({"main.tf": SIMPLE_TF}))

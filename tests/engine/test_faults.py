@@ -25,7 +25,7 @@ BUNDLE = build_tgz({"main.tf": SIMPLE_TF})
 
 def make_app(injector: FaultInjector) -> tuple[Flask, InMemoryEstimateStore]:
     store = InMemoryEstimateStore()
-    return create_app({"ESTIMATE_STORE": store, "FAULT_INJECTOR": injector}), store
+    return create_app(store=store, fault_injector=injector), store
 
 
 def test_off_by_default() -> None:

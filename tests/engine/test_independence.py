@@ -16,7 +16,7 @@ PROBE = """
 import sys
 import engine, engine.api, engine.store, engine.service, engine.__main__
 from engine.store import InMemoryEstimateStore
-engine.create_app({"ESTIMATE_STORE": InMemoryEstimateStore()})
+engine.create_app(store=InMemoryEstimateStore())
 bad = sorted(m for m in sys.modules if m.split(".")[0] in {"gateway", "workers", "celery"})
 print(",".join(bad))
 """

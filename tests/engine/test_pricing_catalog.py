@@ -16,10 +16,11 @@ from engine.pricing import DEFAULT_CATALOG_PATH, Catalog, CatalogError, PriceQue
 from engine.pricing.build import MAIN_REGIONS, SOURCES, collect
 from engine.pricing.catalog import SCHEMA_VERSION, open_read_only
 from engine.pricing.store import Row, Source, read_all, write_catalog
+from tests.support.shared import SHARED, require_shared
 
 pytestmark = pytest.mark.unit
 
-SHARED_PRICING = Path(__file__).resolve().parents[2] / ".." / "shared" / "pricing"
+SHARED_PRICING = SHARED / "pricing"
 EC2_LINUX = {"capacitystatus": "Used", "operatingSystem": "Linux", "preInstalledSw": "NA"}
 
 
@@ -91,8 +92,7 @@ def test_attribution_names_every_source() -> None:
 
 def test_rebuilding_from_shared_gives_the_shipped_rows() -> None:
     """The committed artifact cannot drift silently from its inputs and the build rules."""
-    if not (SHARED_PRICING / "MANIFEST.md").exists():
-        pytest.skip(f"{SHARED_PRICING} not found")
+    require_shared(SHARED_PRICING / "MANIFEST.md")
     fresh = collect(SHARED_PRICING.resolve())
     connection = open_read_only(DEFAULT_CATALOG_PATH)
     try:

@@ -13,16 +13,11 @@ from engine.__main__ import main
 from engine.pricing import DEFAULT_CATALOG_PATH, Catalog, PriceQuery
 from engine.pricing.catalog import open_read_only
 from engine.pricing.importer import OfferFileError, attribute_name, import_files
+from tests.support.shared import SHARED, require_shared
 
 pytestmark = pytest.mark.unit
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "pricing"
-    / "aws_pricelist_format_sample_AmazonEC2.csv"
-)
+SAMPLE = SHARED / "pricing" / "aws_pricelist_format_sample_AmazonEC2.csv"
 
 
 @pytest.fixture
@@ -130,8 +125,7 @@ def test_csv_columns_become_json_attribute_names(column: str, name: str) -> None
 
 
 def test_import_bulk_csv_sample(catalog_copy: Path) -> None:
-    if not SAMPLE.exists():
-        pytest.skip("../shared/pricing is not available")
+    require_shared(SAMPLE)
     imported = import_files(catalog_copy, [SAMPLE])
     assert [item.source.key for item in imported] == ["import:AmazonEC2:2020-10-19"]
     assert len(imported[0].rows) == 5

@@ -33,7 +33,9 @@ def store(redis_url: str, prefix: str) -> RedisEstimateStore:
 
 @pytest.fixture
 def redis_app(redis_url: str, prefix: str) -> Iterator[Flask]:
-    app = create_app({"REDIS_URL": redis_url, "KEY_PREFIX": prefix, "SYNC_WAIT_SECONDS": 20})
+    app = create_app(
+        {"ENGINE_REDIS_URL": redis_url, "ENGINE_KEY_PREFIX": prefix, "ENGINE_SYNC_WAIT_SECONDS": 20}
+    )
     yield app
     app.extensions["engine"].service.shutdown()
 
@@ -147,7 +149,7 @@ def test_wait_returns_when_finished(store: RedisEstimateStore) -> None:
 def test_unreachable_redis() -> None:
     store = RedisEstimateStore.from_url("redis://127.0.0.1:1/0")
     assert store.ping() is False
-    app = create_app({"REDIS_URL": "redis://127.0.0.1:1/0"})
+    app = create_app({"ENGINE_REDIS_URL": "redis://127.0.0.1:1/0"})
     client = app.test_client()
     assert client.get("/health").status_code == 200  # liveness does not touch Redis
     ready = client.get("/health/ready")

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from gateway import create_app
 from gateway.dispatch import RecordingJobDispatcher
-from tests.conftest import SHARED
 from tests.support.archive_attacks import ATTACKS, Attack
+from tests.support.shared import SHARED, require_shared
 from tfquote.archives import ArchiveLimits
 
 pytestmark = pytest.mark.integration
@@ -95,8 +95,8 @@ def test_generated_attacks_through_the_api(
     assert files_under(app, "incoming") == []
 
 
-@pytest.mark.skipif(not HOSTILE.exists(), reason="../shared is not beside the repo")
 def test_hostile_corpus_through_the_api(client: FlaskClient, app: Flask) -> None:
+    require_shared(HOSTILE)
     outcomes: dict[str, int] = {}
     for path in sorted(p for p in HOSTILE.rglob("*") if p.is_file() and p.name != "MANIFEST.txt"
                        and not p.name.endswith(".md")):  # fmt: skip

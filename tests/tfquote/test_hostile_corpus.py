@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.shared import SHARED, require_shared
 from tfquote import archives
 from tfquote.archives import (
     ERROR_CODES,
@@ -45,16 +46,10 @@ from tfquote.archives import (
     inspect_archive,
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "hostile"
-MANIFEST = CORPUS / "MANIFEST.txt"
+CORPUS = SHARED / "corpus" / "hostile"
+MANIFEST = require_shared(CORPUS / "MANIFEST.txt", module=True)
 
-pytestmark = [
-    pytest.mark.unit,
-    pytest.mark.skipif(
-        not MANIFEST.is_file(),
-        reason=f"hostile corpus not found at {CORPUS} (CI checks ../shared out beside the repo)",
-    ),
-]
+pytestmark = pytest.mark.unit
 
 MAX_SECONDS = 5.0  # per file, for detect + inspect + extract together
 MAX_PEAK_BYTES = 64 * 1024 * 1024  # Python-level allocations while handling one file

@@ -179,3 +179,36 @@ def test_injected_session_is_used(engine: ScriptedEngine, bundle: Path) -> None:
     engine.handler = lambda r: as_json(200, {"status": "succeeded", "result": {}})
     client(engine.url, session=session).submit(bundle, region="us-east-1", idempotency_key="j")
     assert engine.requests[-1][2]["User-Agent"] == "tfquote-test"
+
+
+@pytest.fixture
+def crashing_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The real engine app whose estimate computation crashes (an engine bug)."""
+    import engine.service
+    from engine import create_app
+    from engine.store import InMemoryEstimateStore
+
+    def crash(*_: object, **__: object) -> dict[str, object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine.service, "compute", crash)
+    app = create_app(store=InMemoryEstimateStore())
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["engine"].service.shutdown()
+
+
+@pytest.mark.parametrize("prefer_async", [True, False], ids=["polled", "synchronous"])
+def test_a_failed_estimate_is_permanent_whatever_the_transport(
+    crashing_engine: str, bundle: Path, prefer_async: bool
+) -> None:
+    """The engine keeps a failed estimate as the outcome of its Idempotency-Key: a
+    retry gets the same failure, so retrying it only burns attempts."""
+    with pytest.raises(PermanentJobError) as info:
+        client(crashing_engine, prefer_async=prefer_async).submit(
+            bundle, region="us-east-1", idempotency_key=f"job-{prefer_async}"
+        )
+    assert info.value.code == "internal_error"

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 
-from tfquote.jobs import JobKeys, JobStatus, JobStore, request_fingerprint
+from tfquote.jobs import WORKER_LOST_MESSAGE, JobKeys, JobStatus, JobStore, request_fingerprint
 from tfquote.settings import Settings
 from tfquote.uploads import UploadedFile, UploadStore, new_upload_id
 from workers.errors import PermanentJobError, TransientJobError
-from workers.pipeline import JobDeps, Outcome, RetryLater, run_job
+from workers.pipeline import Heartbeat, JobDeps, Outcome, RetryLater, run_job
 
 pytestmark = pytest.mark.integration
 
@@ -343,3 +344,54 @@ def test_heartbeat_keeps_the_lease_fresh_and_sees_cancellation(deps: JobDeps) ->
     deps.jobs.claim(other, max_attempts=3, owner="gone")
     time.sleep(0.4)  # nobody beats for it
     assert other in deps.jobs.stale_running(0.2)
+
+
+def test_soft_time_limit_fails_the_job_as_job_timeout(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+    deps.engine.fail_with = SoftTimeLimitExceeded()  # type: ignore[attr-defined]
+    assert run_job(job_id, deps) is Outcome.FAILED
+    job = status(deps, job_id)
+    assert job.status is JobStatus.FAILED and job.error["code"] == "job_timeout"  # type: ignore[index]
+
+
+def test_soft_time_limit_after_a_takeover_leaves_the_new_holder_alone(deps: JobDeps) -> None:
+    """The timed-out attempt's lease went to another worker meanwhile: failing the job
+    would end that worker's live attempt."""
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+
+    def taken_over() -> None:
+        holder = status(deps, job_id).owner
+        deps.jobs.claim(job_id, max_attempts=5, owner="elsewhere:1:x", dead_owner=holder)
+
+    deps.engine.on_submit = taken_over  # type: ignore[attr-defined]
+    deps.engine.fail_with = SoftTimeLimitExceeded()  # type: ignore[attr-defined]
+    assert run_job(job_id, deps) is Outcome.CANCELLED
+    job = status(deps, job_id)
+    assert (job.status, job.owner, job.error) == (JobStatus.RUNNING, "elsewhere:1:x",
+                                                  {"code": "worker_lost", "message": WORKER_LOST_MESSAGE})  # fmt: skip
+
+
+def test_cancellation_check_does_not_swallow_the_soft_time_limit(deps: JobDeps) -> None:
+    """The soft limit may fire while the pipeline asks Redis whether the job was
+    cancelled; "can't tell" must not cover it, or the job runs on to the hard limit."""
+
+    class TimingOut(JobStore):
+        def is_cancelled(self, job_id: str) -> bool:
+            raise SoftTimeLimitExceeded()
+
+    jobs = TimingOut(deps.jobs.redis, ttl_seconds=600, keys=deps.jobs.keys)
+    beat = Heartbeat(jobs, "job", "me", interval=5)
+    with pytest.raises(SoftTimeLimitExceeded):
+        beat.still_ours()
+
+
+def test_cancelled_and_deleted_during_the_engine_call(deps: JobDeps) -> None:
+    job_id = job_for(deps, {"main.tf": MAIN_TF})
+
+    def cancel_and_delete() -> None:
+        deps.jobs.cancel(job_id)
+        deps.jobs.delete(job_id)
+
+    deps.engine.on_submit = cancel_and_delete  # type: ignore[attr-defined]
+    assert run_job(job_id, deps) is Outcome.CANCELLED
+    assert deps.jobs.get(job_id) is None

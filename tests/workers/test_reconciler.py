@@ -78,3 +78,27 @@ def test_finished_and_fresh_jobs_are_left_alone(
                        lease_stale_seconds=30, pending_stale_seconds=60)  # fmt: skip
     assert published == [] and report.republished_pending == []
     assert store.get(fresh) is not None
+
+
+def test_a_job_taken_over_after_the_staleness_check_is_not_requeued(
+    store: JobStore, broker_client: redis.Redis
+) -> None:
+    """A worker takes the stale job over between the reconciler's look and its requeue:
+    the requeue must see the fresh lease and leave that worker's attempt alone."""
+    job_id = new_job(store)
+    store.claim(job_id, max_attempts=3, owner="dead-worker")
+    time.sleep(0.3)
+
+    class TakenOverMeanwhile(JobStore):
+        def stale_running(self, stale_after: float, limit: int = 100) -> list[str]:
+            found = super().stale_running(stale_after, limit)
+            self.claim(job_id, max_attempts=3, owner="new-worker", stale_after=stale_after)
+            return found
+
+    racing = TakenOverMeanwhile(store.redis, ttl_seconds=600, keys=store.keys)
+    published: list[str] = []
+    report = reconcile(racing, BrokerView(broker_client, ("jobs",)), published.append,
+                       lease_stale_seconds=0.2, pending_stale_seconds=3600)  # fmt: skip
+    assert report.requeued_running == [] and published == []
+    job = store.get(job_id)
+    assert job is not None and (job.status, job.owner) == (JobStatus.RUNNING, "new-worker")

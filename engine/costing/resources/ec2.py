@@ -250,9 +250,7 @@ def monitoring_component(ctx: Context, count: Decimal | Unresolved = ONE) -> Cos
     )
 
 
-def cpu_credit_component(
-    ctx: Context, instance_type: str, count: Decimal | Unresolved
-) -> CostComponent:
+def cpu_credit_component(ctx: Context, count: Decimal | Unresolved) -> CostComponent:
     hours = ctx.usage_number("monthly_cpu_credit_hrs")
     vcpus = ctx.usage_number("vcpu_count")
     quantity: Decimal | None = None
@@ -428,7 +426,7 @@ def add_instance(
             )
         if credits == "unlimited":
             if ctx.usage_number("monthly_cpu_credit_hrs") is not None:
-                components.append(cpu_credit_component(ctx, instance_type, count))
+                components.append(cpu_credit_component(ctx, count))
             else:
                 ctx.note(
                     "unlimited CPU credits: surplus credits are billed per vCPU-hour; give "
