@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, configured_catalog: str = "") -> int:
     catalog = getattr(args, "catalog", None) or Path(configured_catalog or DEFAULT_CATALOG_PATH)
     try:
         if args.pricing_command == "build":
-            from engine.pricing.build import build_catalog
+            from engine.pricing.builder import build_catalog
 
             if not args.source.is_dir():
                 print(f"error: price files not found in {args.source}", file=sys.stderr)

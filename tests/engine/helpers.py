@@ -1,14 +1,17 @@
-"""Helpers for the engine tests: tar.gz bundles built in memory, multipart submissions."""
+"""Helpers for the engine tests: tar.gz bundles built in memory, multipart submissions, and
+finding the ``../shared`` data."""
 
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -92,3 +95,18 @@ def post_at_once(app: Flask, bundle: bytes, key: str, count: int = 20) -> list[T
     for thread in threads:
         thread.join(timeout=30)
     return responses
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def require_shared(path: Path, what: str) -> Path:
+    """``path`` (under ``../shared``), resolved. Missing, the test is skipped on a developer's
+    machine but **fails** when ``CI`` is set: CI checks ``shared/`` out beside the repository,
+    so a missing file there is a broken setup, not a reason to pass quietly."""
+    if path.exists():
+        return path.resolve()
+    message = f"{what} not found at {path} (CI checks ../shared out beside the repository)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -13,13 +13,13 @@ import pytest
 
 from engine.config import EngineSettings
 from engine.pricing import DEFAULT_CATALOG_PATH, Catalog, CatalogError, PriceQuery
-from engine.pricing.build import MAIN_REGIONS, SOURCES, collect
+from engine.pricing.builder import MAIN_REGIONS, SOURCES, collect
 from engine.pricing.catalog import SCHEMA_VERSION, open_read_only
 from engine.pricing.store import Row, Source, read_all, write_catalog
+from tests.engine.helpers import SHARED, require_shared
 
 pytestmark = pytest.mark.unit
 
-SHARED_PRICING = Path(__file__).resolve().parents[2] / ".." / "shared" / "pricing"
 EC2_LINUX = {"capacitystatus": "Used", "operatingSystem": "Linux", "preInstalledSw": "NA"}
 
 
@@ -91,9 +91,8 @@ def test_attribution_names_every_source() -> None:
 
 def test_rebuilding_from_shared_gives_the_shipped_rows() -> None:
     """The committed artifact cannot drift silently from its inputs and the build rules."""
-    if not (SHARED_PRICING / "MANIFEST.md").exists():
-        pytest.skip(f"{SHARED_PRICING} not found")
-    fresh = collect(SHARED_PRICING.resolve())
+    source_dir = require_shared(SHARED / "pricing" / "MANIFEST.md", "shared price files").parent
+    fresh = collect(source_dir)
     connection = open_read_only(DEFAULT_CATALOG_PATH)
     try:
         sources, rows, locations = read_all(connection)
@@ -275,3 +274,15 @@ def test_catalog_path_setting(tmp_path: Path) -> None:
     assert EngineSettings.from_env({"ENGINE_CATALOG_PATH": str(path)}).catalog_path == str(path)
     with pytest.raises(ValueError, match="catalog_path"):
         EngineSettings.from_env({"ENGINE_CATALOG_PATH": str(tmp_path / "nope.sqlite")})
+
+
+def test_missing_shared_data_fails_in_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not found"):
+        require_shared(tmp_path / "absent", "shared price files")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_shared(tmp_path / "absent", "shared price files")
+    assert require_shared(tmp_path, "a folder") == tmp_path.resolve()

@@ -1,0 +1,205 @@
+"""Where every price in the shipped catalog comes from: the sources and the input files.
+
+This module owns provenance. :data:`SOURCES` is every source a catalog row can name (origin
+repository, licence, data date, and the MANIFEST section that documents it); :data:`INPUTS`
+says which file of ``../shared/pricing`` is read by which reader, which rule set translates its
+labels and which source its rows carry. Adding a feed means adding its :class:`Source` here, its
+:class:`Input` entry, and a rule file in ``engine/pricing/rules/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.pricing.store import Source
+
+# The regions shipped (besides global prices): the main commercial regions. Keeping all 36
+# would roughly double the catalog for regions hardly anyone quotes in.
+MAIN_REGIONS: tuple[str, ...] = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-east-1",
+    "me-south-1",
+)
+
+LAMNGOCKHUONG = "https://github.com/lamngockhuong/aws-price"
+QUINNYPIG = "https://github.com/QuinnyPig/aws-price-watcher"
+MIT_A = "MIT (declared in package.json and README; the repository has no LICENSE file)"
+MIT_B = "MIT (Copyright (c) 2025 Ian Mckay)"
+WEB_NOTE = (
+    "AWS public website price feed (b0.p.awsstatic.com meteredUnitMaps), copied by {repo}; "
+    "units are implied by the labels; see ../shared/pricing/MANIFEST.md section {section}."
+)
+
+
+def _web(feed: str, date: str, repo: str, section: str, title: str) -> Source:
+    licence = MIT_A if repo == LAMNGOCKHUONG else MIT_B
+    return Source(
+        key=f"awsweb-{feed}",
+        title=title,
+        url=repo,
+        licence=licence,
+        effective_date=date,
+        notes=WEB_NOTE.format(repo=repo.removeprefix("https://github.com/"), section=section),
+    )
+
+
+SOURCES: dict[str, Source] = {
+    source.key: source
+    for source in (
+        Source(
+            key="karpenter-ec2-us-east-1",
+            title="EC2 Linux on-demand prices, us-east-1 (Karpenter generated pricing table)",
+            url="https://github.com/aws/karpenter-provider-aws/blob/"
+            "1d927085dd81a9df9301e613f371dac5b4d16bfe/pkg/providers/pricing/"
+            "zz_generated.pricing_aws.go",
+            licence="Apache-2.0",
+            effective_date="2026-07-20",
+            notes="Linux, no pre-installed software, shared tenancy; *.metal* types are "
+            "dedicated-tenancy prices (MANIFEST.md section 1).",
+        ),
+        Source(
+            key="cloudkeep-ebs",
+            title="EBS volume prices per region (cloudkeep-io/ebs-pricing docs/ebs_pricing.json)",
+            url="https://github.com/cloudkeep-io/ebs-pricing",
+            licence="MIT (Copyright (c) 2021 cloudkeep-io)",
+            effective_date="2022-02-10",
+            notes="Last updated 2022-02-10T05:01:17Z; later EBS price changes are missing "
+            "(MANIFEST.md section 2).",
+        ),
+        Source(
+            key="terracost-eu-west-1",
+            title="AWS Price List extract for eu-west-1 (terracost mysql/testdata dump)",
+            url="https://github.com/cycloidio/terracost",
+            licence="MIT (Copyright (c) 2020 Cycloid)",
+            effective_date="2023-02-23",
+            notes="On-demand rows of the 2023-02-23 dump; predates the Feb 2024 public IPv4 "
+            "charge (MANIFEST.md section 3a).",
+        ),
+        _web("ec2", "2025-06-18", QUINNYPIG, "5.4", "EC2 Linux on-demand (AWS web feed)"),
+        _web("rds", "2025-06-17", QUINNYPIG, "5.1", "RDS and Aurora (AWS web feeds)"),
+        _web("elasticache", "2025-03-14", QUINNYPIG, "5.2", "ElastiCache (AWS web feed)"),
+        _web("elb", "2025-06-05", QUINNYPIG, "5.3", "Elastic Load Balancing (AWS web feed)"),
+        _web("sqs", "2025-06-05", QUINNYPIG, "5.8", "SQS (AWS web feed)"),
+        _web("secretsmanager", "2025-06-05", QUINNYPIG, "5.11", "Secrets Manager (web feed)"),
+        _web("lambda", "2025-10-30", LAMNGOCKHUONG, "4", "Lambda (AWS web feed)"),
+        _web("s3", "2025-10-22", LAMNGOCKHUONG, "4", "S3 (AWS web feed)"),
+        _web("dynamodb", "2025-08-28", LAMNGOCKHUONG, "4", "DynamoDB (AWS web feed)"),
+        _web("natgateway", "2025-10-28", LAMNGOCKHUONG, "4", "NAT gateway (AWS web feed)"),
+        _web("vpc", "2025-11-04", LAMNGOCKHUONG, "4", "VPC: public IPv4, endpoints (web feed)"),
+        _web("eks", "2025-10-28", LAMNGOCKHUONG, "5.5", "EKS (AWS web feed)"),
+        _web("ecs", "2025-10-27", LAMNGOCKHUONG, "5.6", "ECS / Fargate (AWS web feed)"),
+        _web("efs", "2025-09-25", LAMNGOCKHUONG, "5.7", "EFS (AWS web feed)"),
+        _web("sns", "2025-08-28", LAMNGOCKHUONG, "5.9", "SNS (AWS web feed)"),
+        _web("kms", "2025-08-28", LAMNGOCKHUONG, "5.10", "KMS (AWS web feed)"),
+        _web("route53", "2025-08-28", LAMNGOCKHUONG, "5.12", "Route 53 (AWS web feed)"),
+        _web("cloudwatch", "2025-09-23", LAMNGOCKHUONG, "5.13", "CloudWatch (AWS web feed)"),
+        _web("apigateway", "2025-10-20", LAMNGOCKHUONG, "5.14", "API Gateway (AWS web feed)"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed of a web-pricing file: the value of its ``service`` column, the rule set that
+    translates its labels and the source its rows name."""
+
+    name: str
+    rule_set: str
+    source: str
+    # Ship the feed's global prices (location "Any" or ""), not only the main regions'.
+    global_prices: bool = False
+
+
+def _feed(name: str, rule_set: str = "", *, global_prices: bool = False) -> Feed:
+    rule_set = rule_set or name
+    return Feed(name, rule_set, f"awsweb-{rule_set}", global_prices)
+
+
+ReaderKind = Literal["karpenter", "ebs", "pricelist", "web"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One file of ``../shared/pricing`` and how it is read."""
+
+    name: str
+    reader: ReaderKind
+    # The source of every row (karpenter, ebs, pricelist); web files name one per feed.
+    source: str = ""
+    # The rule set of a label-based file that is not a web feed (karpenter, ebs).
+    rule_set: str = ""
+    feeds: tuple[Feed, ...] = ()
+    # Labels of this feed win over the same (region, label) in the file's later feeds.
+    precedence_feed: str = ""
+
+
+# Feeds of aws_webpricing_rds_2025.csv that are used (db2 and RDS Custom 'flex' are not
+# priced by the engine; rds-proxy is not either). rds-storage is read first so its storage
+# labels win over the repeats in the engine feeds (MANIFEST 5.1).
+_RDS_FEEDS = tuple(
+    _feed(name, "rds")
+    for name in (
+        "rds-storage",
+        "rds-aurora-storage",
+        "rds-aurora-ondemand",
+        "rds-mysql-ondemand",
+        "rds-postgresql-ondemand",
+        "rds-mariadb-ondemand",
+        "rds-oracle-ondemand",
+        "rds-sqlserver-ondemand",
+    )
+)
+
+INPUTS: tuple[Input, ...] = (
+    Input(
+        "ec2_ondemand_linux_us-east-1.csv",
+        "karpenter",
+        source="karpenter-ec2-us-east-1",
+        rule_set="karpenter",
+    ),
+    Input("ebs_pricing.json", "ebs", source="cloudkeep-ebs", rule_set="ebs"),
+    Input("aws_pricelist_eu-west-1_2023-02-23.csv", "pricelist", source="terracost-eu-west-1"),
+    Input("aws_webpricing_ec2_2025.csv", "web", feeds=(_feed("ec2"),)),
+    Input("aws_webpricing_rds_2025.csv", "web", feeds=_RDS_FEEDS, precedence_feed="rds-storage"),
+    Input("aws_webpricing_elasticache_2025.csv", "web", feeds=(_feed("elasticache"),)),
+    Input("aws_webpricing_elb_2025.csv", "web", feeds=(_feed("elb"),)),
+    Input("aws_webpricing_sqs_2025.csv", "web", feeds=(_feed("queueservice", "sqs"),)),
+    Input("aws_webpricing_secretsmanager_2025.csv", "web", feeds=(_feed("secretsmanager"),)),
+    Input(
+        "aws_webpricing_lambda_s3_dynamodb_natgateway_vpc_2025.csv",
+        "web",
+        feeds=tuple(_feed(name) for name in ("lambda", "s3", "dynamodb", "natgateway", "vpc")),
+    ),
+    Input("aws_webpricing_eks_2025.csv", "web", feeds=(_feed("eks"),)),
+    Input("aws_webpricing_ecs_2025.csv", "web", feeds=(_feed("ecs"),)),
+    Input("aws_webpricing_efs_2025.csv", "web", feeds=(_feed("efs"),)),
+    Input("aws_webpricing_sns_2025.csv", "web", feeds=(_feed("sns"),)),
+    Input("aws_webpricing_kms_2025.csv", "web", feeds=(_feed("kms"),)),
+    Input("aws_webpricing_route53_2025.csv", "web", feeds=(_feed("route53", global_prices=True),)),
+    Input(
+        "aws_webpricing_cloudwatch_2025.csv",
+        "web",
+        feeds=(_feed("cloudwatch", global_prices=True),),
+    ),
+    Input("aws_webpricing_apigateway_2025.csv", "web", feeds=(_feed("apigateway"),)),
+)
+
+LOCATIONS_FILE = "aws_locations.json"
