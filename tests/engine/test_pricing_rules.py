@@ -178,3 +178,15 @@ def test_rule_ids_are_unique_across_files(tmp_path: Path) -> None:
     (tmp_path / "y.yaml").write_text(GOOD.replace("rule_set: x", "rule_set: y"))
     with pytest.raises(RuleError, match="also in"):
         _load(tmp_path, GOOD)
+
+
+def test_rule_files_may_share_yaml_anchors(tmp_path: Path) -> None:
+    """``anchors`` holds YAML anchors for rules to share; the engine does not read it."""
+    text = GOOD.replace(
+        "rules:\n",
+        "anchors:\n  attrs: &attrs {n: '{n}'}\nrules:\n",
+    ).replace("product: {attributes: {n: '{n}', gone: ''}}", "product: {attributes: *attrs}")
+    rule_set = _load(tmp_path, text)["x"]
+    translation = rule_set.translate("A 2")
+    assert translation is not None and translation.product is not None
+    assert translation.product.attributes == {"n": "2"}

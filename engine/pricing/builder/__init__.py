@@ -100,16 +100,11 @@ def labelled_inputs(
         path = source_dir / spec.name
         if spec.reader == "web":
             order = {feed.name: index for index, feed in enumerate(spec.feeds)}
-            global_feeds = {feed.name for feed in spec.feeds if feed.global_prices}
+            feeds = {feed.name: feed for feed in spec.feeds}
             records = [
                 record
                 for record in readers.web_records(path, order)
-                if record.region in region_set
-                or (
-                    record.feed in global_feeds
-                    and record.region == ""
-                    and record.location in ("Any", "")
-                )
+                if feeds[record.feed].ships(record.region, record.location, region_set)
             ]
             yield LabelledInput(
                 spec,

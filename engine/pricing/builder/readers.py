@@ -155,8 +155,8 @@ def curated_rows(
         )
         sources.append(source)
         for region in entry["regions"]:
-            if region not in regions:
-                continue
+            if region and region not in regions:
+                continue  # "" is a global price (no region), which always ships
             rows.append(
                 Row(
                     service=entry["service_code"],

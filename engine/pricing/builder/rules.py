@@ -8,6 +8,7 @@ A rule file holds one **rule set** (the labels of one feed, e.g. ``s3``)::
 
     rule_set: s3
     defaults: {service: AmazonS3}          # product fields every rule inherits
+    anchors: {...}                         # optional: YAML anchors rules share (not read)
     rules:
       - id: s3-standard-storage             # unique across all files
         why: ...                            # optional: the reason for a non-obvious mapping
@@ -60,6 +61,7 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PRODUCT_FIELDS = ("service", "family", "unit", "usage_type", "tier_start", "tier_end")
+_FILE_KEYS = ("rule_set", "description", "defaults", "rules")
 _RULE_KEYS = frozenset({"id", "why", "label", "pattern", "derive", "product", "examples"})
 _PRODUCT_KEYS = frozenset({*_PRODUCT_FIELDS, "attributes", "tier"})
 _OPEN_TIER = frozenset({"", "Inf"})
@@ -223,6 +225,7 @@ class RuleSet:
     name: str
     rules: list[Rule] = field(default_factory=list)
     boundaries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    description: str = ""
 
     def translate(
         self, label: str, attributes: Mapping[str, str] | None = None
@@ -263,8 +266,8 @@ def load_rule_sets(
 def _load_file(path: Path, boundaries: Mapping[str, Sequence[str]]) -> RuleSet:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = path.name
-    if not isinstance(data, dict) or set(data) - {"rule_set", "description", "defaults", "rules"}:
-        raise RuleError(f"{where}: expected rule_set, description, defaults and rules")
+    if not isinstance(data, dict) or set(data) - {*_FILE_KEYS, "anchors"}:
+        raise RuleError(f"{where}: expected {', '.join(_FILE_KEYS)} and anchors")
     name = _text(data.get("rule_set"), f"{where}: rule_set")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
@@ -276,7 +279,7 @@ def _load_file(path: Path, boundaries: Mapping[str, Sequence[str]]) -> RuleSet:
             if label in literal:
                 raise RuleError(f"{where}: label {label!r} is in {literal[label]} and {rule.id}")
             literal[label] = rule.id
-    return RuleSet(name, rules, boundaries)
+    return RuleSet(name, rules, boundaries, str(data.get("description") or ""))
 
 
 def _load_rule(

@@ -124,13 +124,23 @@ class Feed:
     name: str
     rule_set: str
     source: str
-    # Ship the feed's global prices (location "Any" or ""), not only the main regions'.
-    global_prices: bool = False
+    # Locations without a region code whose prices ship besides the main regions': global
+    # prices are under "Any" or ""; "*" also takes pricing geographies ("EU", "AP", ...).
+    global_locations: frozenset[str] = frozenset()
+
+    def ships(self, region: str, location: str, regions: frozenset[str]) -> bool:
+        if region:
+            return region in regions
+        return location in self.global_locations or "*" in self.global_locations
 
 
-def _feed(name: str, rule_set: str = "", *, global_prices: bool = False) -> Feed:
+GLOBAL = frozenset({"Any", ""})
+ANY_LOCATION = frozenset({"*"})
+
+
+def _feed(name: str, rule_set: str = "", *, locations: frozenset[str] = frozenset()) -> Feed:
     rule_set = rule_set or name
-    return Feed(name, rule_set, f"awsweb-{rule_set}", global_prices)
+    return Feed(name, rule_set, f"awsweb-{rule_set}", locations)
 
 
 ReaderKind = Literal["karpenter", "ebs", "pricelist", "web"]
@@ -193,11 +203,11 @@ INPUTS: tuple[Input, ...] = (
     Input("aws_webpricing_efs_2025.csv", "web", feeds=(_feed("efs"),)),
     Input("aws_webpricing_sns_2025.csv", "web", feeds=(_feed("sns"),)),
     Input("aws_webpricing_kms_2025.csv", "web", feeds=(_feed("kms"),)),
-    Input("aws_webpricing_route53_2025.csv", "web", feeds=(_feed("route53", global_prices=True),)),
+    Input("aws_webpricing_route53_2025.csv", "web", feeds=(_feed("route53", locations=GLOBAL),)),
     Input(
         "aws_webpricing_cloudwatch_2025.csv",
         "web",
-        feeds=(_feed("cloudwatch", global_prices=True),),
+        feeds=(_feed("cloudwatch", locations=GLOBAL),),
     ),
     Input("aws_webpricing_apigateway_2025.csv", "web", feeds=(_feed("apigateway"),)),
 )
