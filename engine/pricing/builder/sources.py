@@ -40,6 +40,8 @@ MAIN_REGIONS: tuple[str, ...] = (
 )
 
 LAMNGOCKHUONG = "https://github.com/lamngockhuong/aws-price"
+V0RTS = "https://github.com/v0rts/aws-price-watcher"
+V0RTS_COMMIT = "c4a0470f63402104fb3793bb114a39e488eb04ec"  # 2025-12-06 (MANIFEST.md 6.0)
 QUINNYPIG = "https://github.com/QuinnyPig/aws-price-watcher"
 MIT_A = "MIT (declared in package.json and README; the repository has no LICENSE file)"
 MIT_B = "MIT (Copyright (c) 2025 Ian Mckay)"
@@ -50,11 +52,14 @@ WEB_NOTE = (
 
 
 def _web(feed: str, date: str, repo: str, section: str, title: str) -> Source:
+    # v0rts/aws-price-watcher is a fork of QuinnyPig's: same LICENSE, same copyright holder.
     licence = MIT_A if repo == LAMNGOCKHUONG else MIT_B
+    # The third batch names the snapshot it was taken from; older sources name the repository.
+    url = f"{repo}/tree/{V0RTS_COMMIT}" if repo == V0RTS else repo
     return Source(
         key=f"awsweb-{feed}",
         title=title,
-        url=repo,
+        url=url,
         licence=licence,
         effective_date=date,
         notes=WEB_NOTE.format(repo=repo.removeprefix("https://github.com/"), section=section),
@@ -112,6 +117,53 @@ SOURCES: dict[str, Source] = {
         _web("route53", "2025-08-28", LAMNGOCKHUONG, "5.12", "Route 53 (AWS web feed)"),
         _web("cloudwatch", "2025-09-23", LAMNGOCKHUONG, "5.13", "CloudWatch (AWS web feed)"),
         _web("apigateway", "2025-10-20", LAMNGOCKHUONG, "5.14", "API Gateway (AWS web feed)"),
+        _web("cloudfront", "2025-07-01", LAMNGOCKHUONG, "5.15", "CloudFront (AWS web feed)"),
+        # Third batch (MANIFEST.md 6.x, added 2026-12-01). The date is the feed's
+        # publication date, or for processed copies (es, backup, datatransfer, codebuild) the
+        # last refresh of the raw file they were made from; rows carry the publication date
+        # of their own rate where the feed has one.
+        _web("opensearch", "2025-12-03", V0RTS, "6.1, 6.2", "OpenSearch Service (web feed)"),
+        _web("msk", "2025-11-20", V0RTS, "6.3", "Amazon MSK (AWS web feed)"),
+        _web("redshift", "2025-10-27", V0RTS, "6.4", "Amazon Redshift (AWS web feed)"),
+        _web("neptune", "2025-10-09", LAMNGOCKHUONG, "6.5", "Amazon Neptune (AWS web feed)"),
+        _web("docdb", "2025-11-25", V0RTS, "6.6", "Amazon DocumentDB (AWS web feed)"),
+        _web("kinesis", "2025-11-18", V0RTS, "6.7", "Kinesis Data Streams (AWS web feed)"),
+        _web("kinesisfirehose", "2025-08-28", V0RTS, "6.7", "Amazon Data Firehose (web feed)"),
+        _web("kinesisanalytics", "2025-07-09", V0RTS, "6.7", "Managed Apache Flink (web feed)"),
+        _web("ecr", "2025-11-21", V0RTS, "6.8", "Amazon ECR (AWS web feed)"),
+        _web("mq", "2025-11-18", V0RTS, "6.9", "Amazon MQ (AWS web feed)"),
+        _web("backup", "2025-11-18", V0RTS, "6.10", "AWS Backup (AWS web feed)"),
+        _web("waf", "2025-10-03", V0RTS, "6.11", "AWS WAF (AWS web feed)"),
+        _web("config", "2025-09-11", V0RTS, "6.12", "AWS Config (AWS web feed)"),
+        _web("cloudtrail", "2025-11-20", V0RTS, "6.13", "AWS CloudTrail (AWS web feed)"),
+        _web("glue", "2025-12-01", V0RTS, "6.14", "AWS Glue (AWS web feed)"),
+        _web("stepfunctions", "2025-08-28", V0RTS, "6.15", "AWS Step Functions (web feed)"),
+        _web("codebuild", "2025-09-12", V0RTS, "6.16", "AWS CodeBuild (AWS web feed)"),
+        _web("dms", "2025-11-17", V0RTS, "6.17", "AWS DMS (AWS web feed)"),
+        _web("directoryservice", "2025-11-20", V0RTS, "6.18", "Directory Service (web feed)"),
+        _web("directconnect", "2020-09-25", V0RTS, "6.19", "Direct Connect (web feed, 2020)"),
+        _web("globalaccelerator", "2024-08-26", V0RTS, "6.20", "Global Accelerator (2024)"),
+        _web("transfer", "2025-09-16", V0RTS, "6.21", "AWS Transfer Family (web feed)"),
+        _web("lightsail", "2025-10-31", V0RTS, "6.22", "Amazon Lightsail (AWS web feed)"),
+        _web("datatransfer", "2025-12-02", V0RTS, "6.23", "Data transfer (AWS web feed)"),
+        _web("acmpca", "2025-08-28", V0RTS, "6.24", "AWS Private CA (AWS web feed)"),
+        _web("eventbridge", "2025-09-11", V0RTS, "6.25", "Amazon EventBridge (web feed)"),
+        _web("ssm", "2025-08-28", V0RTS, "6.26", "AWS Systems Manager (web feed)"),
+        _web("cloudhsm", "2025-06-26", V0RTS, "6.27", "AWS CloudHSM (AWS web feed)"),
+        _web("networkfirewall", "2025-11-14", V0RTS, "6.28", "Network Firewall (web feed)"),
+        _web("mwaa", "2025-11-17", V0RTS, "6.29", "Amazon MWAA (AWS web feed)"),
+        _web("grafana", "2024-08-26", V0RTS, "6.30", "Managed Grafana (web feed, 2024)"),
+        Source(
+            key="terracost-eu-west-1-windows",
+            title="AWS Price List extract for eu-west-1: EC2 Windows and Dedicated Hosts "
+            "(terracost mysql/testdata dump)",
+            url="https://github.com/cycloidio/terracost",
+            licence="MIT (Copyright (c) 2020 Cycloid)",
+            effective_date="2023-02-23",
+            notes="On-demand Windows (with and without SQL Server, licence included and BYOL) "
+            "and Dedicated Host rows of the 2023-02-23 dump; eu-west-1 only "
+            "(MANIFEST.md section 6.32).",
+        ),
     )
 }
 
@@ -210,6 +262,58 @@ INPUTS: tuple[Input, ...] = (
         feeds=(_feed("cloudwatch", locations=GLOBAL),),
     ),
     Input("aws_webpricing_apigateway_2025.csv", "web", feeds=(_feed("apigateway"),)),
+    # CloudFront prices are global: edge-location geographies are named in the labels of the
+    # location-less rows (the rows under "United States", "EU"... repeat them unnamed).
+    Input(
+        "aws_webpricing_cloudfront_2025.csv", "web", feeds=(_feed("cloudfront", locations=GLOBAL),)
+    ),
+    # --- third batch (MANIFEST.md 6.x) ---
+    Input("aws_webpricing_opensearch_2025.csv", "web", feeds=(_feed("es", "opensearch"),)),
+    Input("aws_webpricing_opensearch_reserved_2025.csv", "web", feeds=(_feed("es", "opensearch"),)),
+    Input("aws_webpricing_msk_2025.csv", "web", feeds=(_feed("msk"),)),
+    Input("aws_webpricing_redshift_2025.csv", "web", feeds=(_feed("redshift"),)),
+    Input("aws_webpricing_neptune_2025.csv", "web", feeds=(_feed("neptune"),)),
+    Input("aws_webpricing_docdb_2025.csv", "web", feeds=(_feed("docdb"),)),
+    Input(
+        "aws_webpricing_kinesis_2025.csv",
+        "web",
+        feeds=tuple(_feed(name) for name in ("kinesis", "kinesisfirehose", "kinesisanalytics")),
+    ),
+    Input("aws_webpricing_ecr_2025.csv", "web", feeds=(_feed("ecr"),)),
+    Input("aws_webpricing_mq_2025.csv", "web", feeds=(_feed("mq"),)),
+    Input("aws_webpricing_backup_2025.csv", "web", feeds=(_feed("backup"),)),
+    Input("aws_webpricing_waf_2025.csv", "web", feeds=(_feed("waf"),)),
+    Input("aws_webpricing_config_2025.csv", "web", feeds=(_feed("config"),)),
+    Input("aws_webpricing_cloudtrail_2025.csv", "web", feeds=(_feed("cloudtrail"),)),
+    Input("aws_webpricing_glue_2025.csv", "web", feeds=(_feed("glue"),)),
+    Input(
+        "aws_webpricing_stepfunctions_2025.csv", "web", feeds=(_feed("states", "stepfunctions"),)
+    ),
+    Input("aws_webpricing_codebuild_2025.csv", "web", feeds=(_feed("codebuild"),)),
+    Input("aws_webpricing_dms_2025.csv", "web", feeds=(_feed("databasemigrationsvc", "dms"),)),
+    Input("aws_webpricing_directoryservice_2025.csv", "web", feeds=(_feed("directoryservice"),)),
+    Input("aws_webpricing_directconnect_2020.csv", "web", feeds=(_feed("directconnect"),)),
+    # Global Accelerator's data-transfer premium is priced between pricing geographies only.
+    Input(
+        "aws_webpricing_globalaccelerator_2024.csv",
+        "web",
+        feeds=(_feed("globalaccelerator", locations=ANY_LOCATION),),
+    ),
+    Input("aws_webpricing_transfer_2025.csv", "web", feeds=(_feed("transfer"),)),
+    Input("aws_webpricing_lightsail_2025.csv", "web", feeds=(_feed("lightsail"),)),
+    Input("aws_webpricing_datatransfer_2025.csv", "web", feeds=(_feed("datatransfer"),)),
+    Input("aws_webpricing_acm_pca_2025.csv", "web", feeds=(_feed("certificatemanager", "acmpca"),)),
+    Input("aws_webpricing_eventbridge_2025.csv", "web", feeds=(_feed("events", "eventbridge"),)),
+    Input("aws_webpricing_ssm_2025.csv", "web", feeds=(_feed("systemsmanager", "ssm"),)),
+    Input("aws_webpricing_cloudhsm_2025.csv", "web", feeds=(_feed("cloudhsm"),)),
+    Input("aws_webpricing_networkfirewall_2025.csv", "web", feeds=(_feed("networkfirewall"),)),
+    Input("aws_webpricing_mwaa_2025.csv", "web", feeds=(_feed("mwaa"),)),
+    Input("aws_webpricing_grafana_2024.csv", "web", feeds=(_feed("grafana"),)),
+    Input(
+        "aws_pricelist_eu-west-1_2023-02-23_ec2_windows_dedicatedhost.csv",
+        "pricelist",
+        source="terracost-eu-west-1-windows",
+    ),
 )
 
 LOCATIONS_FILE = "aws_locations.json"
