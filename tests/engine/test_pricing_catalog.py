@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -303,6 +304,48 @@ def test_new_feeds_keep_their_publication_dates(catalog: Catalog) -> None:
         )
     )
     assert port is not None and (port.price, port.effective_date) == (Decimal("0.3"), "2020-09-25")
+
+
+def test_a_products_own_query_finds_no_other_product_of_its_source() -> None:
+    """A cost function asks for a product by its attributes (and its usage type, if it has
+    one). Within one source that query must not also match another product's prices of the
+    same region and unit, or the lookup has to guess. (Two sources pricing the same product is
+    intended: the newest wins.)"""
+    connection = open_read_only(DEFAULT_CATALOG_PATH)
+    try:
+        records = connection.execute(
+            "SELECT p.id, p.service_code, p.product_family, p.attributes, r.region_code,"
+            " r.usage_type, r.unit, s.key FROM products p JOIN prices r ON r.product_id = p.id"
+            " JOIN sources s ON s.id = r.source_id"
+        ).fetchall()
+    finally:
+        connection.close()
+    attributes: dict[int, dict[str, str]] = {}
+    offers: dict[tuple[int, str], set[tuple[str, str, str]]] = defaultdict(set)
+    family: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    having: dict[tuple[str, str, str, str, str], set[int]] = defaultdict(set)
+    for product, service, name, attrs, region, usage, unit, source in records:
+        attributes[product] = json.loads(attrs)
+        offers[(product, source)].add((region, usage, unit))
+        family[(service, name, source)].add(product)
+        for item in attributes[product].items():
+            having[(service, name, source, *item)].add(product)
+    clashes = []
+    for (service, name, source), products in family.items():
+        for product in products:
+            others = set(products)
+            for item in attributes[product].items():
+                others &= having[(service, name, source, *item)]
+            others.discard(product)
+            for region, usage, unit in offers[(product, source)]:
+                pattern = re.compile(r"(?:[A-Za-z0-9]+-)?" + re.escape(usage)) if usage else None
+                for other in others:
+                    if any(
+                        (r, n) == (region, unit) and (pattern is None or pattern.fullmatch(u))
+                        for r, u, n in offers[(other, source)]
+                    ):
+                        clashes.append((source, service, name, attributes[product], region, unit))
+    assert clashes == []
 
 
 def test_missing_price_is_none(catalog: Catalog) -> None:
