@@ -10,6 +10,8 @@ treat any ``build/`` folder as generated output: git and ruff would ignore it):
 * :mod:`~engine.pricing.builder.readers`: the file formats (one reader each);
 * :mod:`~engine.pricing.builder.rules`: the generic rule engine; the label -> product rules
   themselves are data, in ``engine/pricing/rules/*.yaml`` (one file per rule set);
+* :mod:`~engine.pricing.builder.reference`: the generated catalog reference in
+  ``docs/pricing-catalog.md`` (``python -m engine pricing reference``);
 * this module: putting them together (region filter, de-duplication, metadata).
 
 Inputs whose prices come with a human-readable *label* (the AWS website feeds, Karpenter's EC2
