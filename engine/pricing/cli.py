@@ -5,7 +5,9 @@
 * ``import FILE... [--catalog PATH] [--output PATH] [--region R]... [--family F]...`` merges
   AWS Price List offer files (bulk CSV or JSON) into a catalog (default: ``$ENGINE_CATALOG_PATH``
   or the shipped one);
-* ``info [--catalog PATH]`` prints the sources, their dates and row counts.
+* ``info [--catalog PATH]`` prints the sources, their dates and row counts;
+* ``reference [--catalog PATH] [--output FILE]`` regenerates the catalog reference in
+  ``docs/pricing-catalog.md`` (what each service's products, attributes and units are).
 """
 
 from __future__ import annotations
@@ -49,12 +51,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     info = actions.add_parser("info", help="print the catalog's sources and dates")
     info.add_argument("--catalog", type=Path, default=None)
 
+    reference = actions.add_parser(
+        "reference", help="regenerate the catalog reference in docs/pricing-catalog.md"
+    )
+    reference.add_argument("--catalog", type=Path, default=None)
+    reference.add_argument("--output", type=Path, default=None, help="default: the document")
+
 
 def run(args: argparse.Namespace, configured_catalog: str = "") -> int:
     catalog = getattr(args, "catalog", None) or Path(configured_catalog or DEFAULT_CATALOG_PATH)
     try:
         if args.pricing_command == "build":
-            from engine.pricing.build import build_catalog
+            from engine.pricing.builder import build_catalog
 
             if not args.source.is_dir():
                 print(f"error: price files not found in {args.source}", file=sys.stderr)
@@ -87,6 +95,17 @@ def run(args: argparse.Namespace, configured_catalog: str = "") -> int:
                 for item in imported
             ]
             print(json.dumps({"catalog": str(args.output or catalog), "files": report}, indent=2))
+            return 0
+        if args.pricing_command == "reference":
+            from engine.pricing.builder import rule_sets
+            from engine.pricing.builder.reference import DOCUMENT, render, replace_generated
+
+            output = args.output or DOCUMENT
+            text = replace_generated(
+                DOCUMENT.read_text(encoding="utf-8"), render(catalog, rule_sets())
+            )
+            output.write_text(text, encoding="utf-8")
+            print(json.dumps({"catalog": str(catalog), "output": str(output)}, indent=2))
             return 0
         from engine.pricing.importer import catalog_summary
 

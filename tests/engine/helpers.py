@@ -1,4 +1,5 @@
-"""Helpers for the engine tests: tar.gz bundles built in memory, multipart submissions."""
+"""Helpers for the engine tests: tar.gz bundles built in memory, multipart submissions, and
+finding the ``../shared`` data."""
 
 from __future__ import annotations
 
