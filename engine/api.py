@@ -116,6 +116,20 @@ def stats() -> Response:
     return jsonify({"computed": int(_state().store.stats().get("computed", 0))})
 
 
+# --- what is supported ---------------------------------------------------------------------------
+
+
+@bp.get("/v1/resource-types")
+def resource_types() -> Response:
+    """Every priced and free resource type, with its usage schema and notes."""
+    from engine.costing import registry
+    from engine.costing.usage import PRESETS
+
+    response = jsonify({"resource_types": registry.describe(), "usage_presets": list(PRESETS)})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 # --- estimates -----------------------------------------------------------------------------------
 
 

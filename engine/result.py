@@ -35,11 +35,13 @@ def build_result(
     projects = []
     for project in collected.projects:
         directory = project.path if collected.source == "hcl" else posixpath.dirname(project.path)
+        preset = options.get("usage_preset")
         usage = load_usage(
             files,
             options.get("usage"),
             usage_file=usage_file if isinstance(usage_file, str) else None,
             directory=directory,
+            preset=preset if isinstance(preset, str) else None,
         )
         projects.append(ProjectInput(project.path, project.resources, usage))
     result["estimate"] = build_estimate(

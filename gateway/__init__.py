@@ -20,13 +20,27 @@ def create_app(
     *,
     settings: Settings | None = None,
     dispatcher: Any = None,
+    resource_types: Any = None,
 ) -> Flask:
     """Build the gateway app.
 
     `config` overrides settings by name (``{"REDIS_URL": ..., "DATA_DIR": ...}``);
-    `dispatcher` replaces the Celery dispatcher (tests pass a recording fake).
+    `dispatcher` replaces the Celery dispatcher (tests pass a recording fake);
+    `resource_types` replaces the engine client of ``/api/v1/resource-types``.
     """
-    from gateway import auth, cors, docs, health, jobs, ratelimit, requestlog, uploads
+    from gateway import (
+        auth,
+        cors,
+        docs,
+        health,
+        jobs,
+        ratelimit,
+        requestlog,
+        uploads,
+    )
+    from gateway import (
+        resource_types as resource_types_api,
+    )
     from gateway.dispatch import CeleryJobDispatcher
     from gateway.errors import enforce_request_limits, register_error_handlers
     from gateway.services import Services
@@ -60,6 +74,8 @@ def create_app(
             client, data_dir=settings.data_dir, ttl_seconds=settings.job_ttl_seconds
         ),
         dispatcher=dispatcher or CeleryJobDispatcher(settings),
+        resource_types=resource_types
+        or resource_types_api.EngineResourceTypes(settings.engine_url),
     )
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
 
@@ -72,6 +88,7 @@ def create_app(
     app.register_blueprint(health.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(resource_types_api.bp)
     app.register_blueprint(docs.bp)  # /openapi.json, /docs (Swagger UI), /redoc
     ratelimit.init_app(app, settings)
     return app

@@ -164,6 +164,9 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
         "EstimateResult": schemas.EstimateResultSchema,
         "Job": schemas.JobSchema,
         "JobList": schemas.JobListSchema,
+        "UsageKey": schemas.UsageKeySchema,
+        "ResourceType": schemas.ResourceTypeSchema,
+        "ResourceTypeList": schemas.ResourceTypeListSchema,
         "Health": schemas.HealthSchema,
         "Readiness": schemas.ReadinessSchema,
     }
@@ -484,6 +487,19 @@ def _paths(upload_form: dict[str, Any], query: list[dict[str, Any]]) -> dict[str
                     *_API,
                 ),
             },
+        },
+        "/api/v1/resource-types": {
+            "get": {
+                "operationId": "listResourceTypes",
+                "tags": ["jobs"],
+                "summary": "Resource types the engine prices, with their usage keys",
+                "description": "Every priced and free resource type of the configured engine: "
+                "its usage schema (the usage-file keys it honours, with type, unit and "
+                "description) and notes. Asked of the engine and cached for a few minutes.",
+                "responses": _with_common(
+                    {"200": _ok("the supported resource types", "ResourceTypeList")}, *_API
+                ),
+            }
         },
         "/health": {"get": _liveness("health")},
         "/health/live": {"get": _liveness("healthLive")},

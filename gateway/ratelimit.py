@@ -23,7 +23,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tfquote.settings import Settings
 
-_READ_ENDPOINTS = ("uploads.get_upload", "jobs.get_job", "jobs.list_jobs", "jobs.delete_job")
+_READ_ENDPOINTS = (
+    "uploads.get_upload",
+    "jobs.get_job",
+    "jobs.list_jobs",
+    "jobs.delete_job",
+    "resource_types.list_resource_types",
+)
 
 
 def rate_limit_key() -> str:

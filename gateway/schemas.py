@@ -102,6 +102,14 @@ class JobOptionsSchema(StrictSchema):
         values=fields.Raw(allow_none=True),
         metadata={"description": "an Infracost usage document given inline (wins over files)"},
     )
+    usage_preset = fields.String(
+        validate=validate.OneOf(job_options.USAGE_PRESETS),
+        metadata={
+            "description": "fill every usage-based quantity that no usage file gives from "
+            "Infracost's usage defaults (small / medium / large: about $5 / $10 / $20 a month "
+            "per usage-based cost); components priced from it say `usageSource: preset:<name>`",
+        },
+    )
 
     @validates_schema
     def _size(self, data: dict[str, Any], **_: Any) -> None:
@@ -325,3 +333,29 @@ class ReadinessSchema(StrictSchema):
     error = fields.Nested(
         ErrorBodySchema, metadata={"description": "present when status is unavailable"}
     )
+
+
+class UsageKeySchema(OpenSchema):
+    key = fields.String(metadata={"example": "monthly_requests"})
+    type = fields.String(
+        validate=validate.OneOf(("int", "float", "string", "bool", "object")),
+        metadata={"example": "int"},
+    )
+    description = fields.String()
+    unit = fields.String()
+    choices = fields.List(fields.String())
+
+
+class ResourceTypeSchema(OpenSchema):
+    type = fields.String(metadata={"example": "aws_lambda_function"})
+    priced = fields.Boolean()
+    free = fields.Boolean()
+    usage = fields.List(fields.Nested(UsageKeySchema))
+    notes = fields.List(fields.String())
+
+
+class ResourceTypeListSchema(OpenSchema):
+    """What the engine supports (its answer to ``GET /v1/resource-types``)."""
+
+    resource_types = fields.List(fields.Nested(ResourceTypeSchema))
+    usage_presets = fields.List(fields.String(), metadata={"example": ["small", "medium", "large"]})

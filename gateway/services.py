@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import redis
 from flask import current_app
@@ -13,6 +14,9 @@ from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 
+if TYPE_CHECKING:
+    from gateway.resource_types import ResourceTypeSource
+
 
 @dataclass
 class Services:
@@ -21,6 +25,7 @@ class Services:
     jobs: JobStore
     uploads: UploadStore
     dispatcher: JobDispatcher
+    resource_types: ResourceTypeSource
 
 
 def services() -> Services:

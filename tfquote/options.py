@@ -12,6 +12,8 @@ the three cannot drift apart.
 ``workspace``             the value of ``terraform.workspace`` (default ``default``)
 ``usage_file``            an Infracost usage file in the upload
 ``usage``                 an Infracost usage document given inline (wins over the file)
+``usage_preset``          ``small`` / ``medium`` / ``large``: Infracost's usage defaults for
+                          every usage-based quantity no usage file gives
 ========================  ==================================================================
 """
 
@@ -28,7 +30,16 @@ MAX_VAR_FILES = 64
 MAX_VARIABLES = 256
 MAX_PATH_LENGTH = 1024
 
-OPTION_KEYS = ("root_module", "var_files", "variables", "workspace", "usage_file", "usage")
+OPTION_KEYS = (
+    "root_module",
+    "var_files",
+    "variables",
+    "workspace",
+    "usage_file",
+    "usage",
+    "usage_preset",
+)
+USAGE_PRESETS = ("small", "medium", "large")
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,89}$")
@@ -128,6 +139,11 @@ def validate(options: Any) -> dict[str, Any]:
         if not isinstance(usage, Mapping):
             raise OptionError("usage", "must be an object (an Infracost usage document)")
         out["usage"] = dict(usage)
+    preset = options.get("usage_preset")
+    if preset is not None:
+        if preset not in USAGE_PRESETS:
+            raise OptionError("usage_preset", f"must be one of {', '.join(USAGE_PRESETS)}")
+        out["usage_preset"] = preset
     return out
 
 

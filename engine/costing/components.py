@@ -51,6 +51,8 @@ class CostComponent:
     source: str | None = None
     effective_date: str | None = None
     ambiguous: bool = False
+    #: where a usage-based quantity came from: "file", "inline", "preset:medium"
+    usage_source: str | None = None
     _primary: str = field(default="monthly", repr=False)
 
     @classmethod
@@ -115,6 +117,8 @@ class CostComponent:
             out["priceEffectiveDate"] = self.effective_date
         if self.ambiguous:
             out["priceAmbiguous"] = True
+        if self.usage_source is not None:
+            out["usageSource"] = self.usage_source
         return out
 
 

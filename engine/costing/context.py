@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.costing.components import CostComponent, PricedResource
+from engine.costing.schema import ResourceType, check_usage
 from engine.costing.usage import Usage, to_decimal
 from engine.model import Resource, Unresolved
 from engine.plan import config_address
@@ -88,6 +89,12 @@ class Estimation:
     index: ResourceIndex
     catalog_regions: frozenset[str] = frozenset()
     sources_used: set[str] = field(default_factory=set)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def warn(self, address: str, key: str, message: str) -> None:
+        entry = {"address": address, "key": key, "message": message}
+        if entry not in self.warnings:
+            self.warnings.append(entry)
 
     def lookup(self, query: PriceQuery) -> PriceMatch | None:
         if self.catalog is None:
@@ -102,11 +109,27 @@ class Estimation:
 class Context:
     """One resource being priced."""
 
-    def __init__(self, estimation: Estimation, resource: Resource, region: str) -> None:
+    def __init__(
+        self,
+        estimation: Estimation,
+        resource: Resource,
+        region: str,
+        declared: ResourceType | None = None,
+    ) -> None:
         self.estimation = estimation
         self.resource = resource
         self.region = region
-        self.usage = estimation.usage.for_resource(resource.address, resource.type)
+        usage = estimation.usage.for_resource(resource.address, resource.type)
+        self.usage_sources = estimation.usage.sources_for(resource.address, resource.type)
+        if declared is not None and declared.usage is not None and usage:
+            usage, problems = check_usage(declared.usage, usage)
+            for key, message in problems:
+                source = self.usage_sources.get(key.split(".", 1)[0], "file")
+                if source.startswith("preset:"):
+                    continue  # a preset covers every type; keys a type does not use are fine
+                estimation.warn(resource.address, key, message)
+        self.usage = usage
+        self._sources_read: set[str] = set()
         self.components: list[CostComponent] = []
         self.subresources: list[PricedResource] = []
         self.unknowns: list[dict[str, str]] = []
@@ -264,6 +287,7 @@ class Context:
         value = source.get(key)
         if value is None:
             return None
+        self._read_source(key)
         number = to_decimal(value)
         if number is None or number < 0:
             self.note(f"usage value {key}={str(value)[:40]!r} is not a non-negative number")
@@ -272,11 +296,29 @@ class Context:
 
     def usage_string(self, key: str) -> str | None:
         value = self.usage.get(key)
-        return str(value) if isinstance(value, str | int | float) else None
+        if isinstance(value, str | int | float):
+            self._read_source(key)
+            return str(value)
+        return None
 
     def usage_section(self, key: str) -> Mapping[str, Any]:
         value = self.usage.get(key)
-        return value if isinstance(value, Mapping) else {}
+        if isinstance(value, Mapping):
+            self._read_source(key)
+            return value
+        return {}
+
+    def _read_source(self, key: str) -> None:
+        source = self.usage_sources.get(key)
+        if source is not None:
+            self._sources_read.add(source)
+
+    def _take_sources(self) -> str | None:
+        """Where the usage values read so far came from (``usageSource``): "file",
+        "inline", "preset:medium", or several joined with "+"."""
+        if not self._sources_read:
+            return None
+        return "+".join(sorted(self._sources_read))
 
     # --- references --------------------------------------------------------------------------
 
@@ -347,6 +389,8 @@ class Context:
         )
         component = factory(name, unit, shown, usage_based=usage_based)
         component.quantity_unknown_reason = unknown_reason
+        if usage_based and known is not None:
+            component.usage_source = self._take_sources()
         if isinstance(price, str):
             component.price_not_found_reason = price
             return component
@@ -409,4 +453,8 @@ class Context:
             component.effective_date = tier.effective_date
             component.ambiguous = match.ambiguous
             out.append(component)
+        if usage_based:
+            taken = self._take_sources()
+            for component in out:
+                component.usage_source = taken
         return out

@@ -90,6 +90,7 @@ def build_estimate(
     functions = registry.load()
     catalog, catalog_error, regions = _catalog(catalog_path)
     sources_used: set[str] = set()
+    warnings: list[dict[str, str]] = []
     rendered: list[dict[str, Any]] = []
     usages: list[Usage] = []
     data_sources = 0
@@ -108,6 +109,7 @@ def build_estimate(
         data_sources += skipped
         catalog_error = estimation.catalog_error
         sources_used |= estimation.sources_used
+        warnings.extend(estimation.warnings)
         rendered.append(_project(project.path, priced, free, unsupported, source, default_region))
     return _document(
         rendered,
@@ -118,12 +120,13 @@ def build_estimate(
         default_region=default_region,
         source=source,
         data_sources=data_sources,
+        warnings=warnings,
     )
 
 
 def _price(
     resources: Sequence[Resource],
-    functions: Mapping[str, registry.CostFunction],
+    functions: Mapping[str, registry.ResourceType],
     estimation: Estimation,
 ) -> tuple[list[PricedResource], list[dict[str, Any]], list[dict[str, Any]], int]:
     priced: list[PricedResource] = []
@@ -135,7 +138,8 @@ def _price(
             data_sources += 1
             continue
         region = resource.effective_region(estimation.default_region)
-        function = functions.get(resource.type)
+        declared = functions.get(resource.type)
+        function = declared.price if declared is not None else None
         if function is None:
             entry = {
                 "name": resource.address,
@@ -147,7 +151,7 @@ def _price(
             else:
                 unsupported.append(entry)
             continue
-        context = Context(estimation, resource, region)
+        context = Context(estimation, resource, region, declared)
         try:
             function(context)
         except Exception:  # a bug in one cost function must not lose the whole estimate
@@ -263,6 +267,7 @@ def _document(
     default_region: str,
     source: str,
     data_sources: int,
+    warnings: list[dict[str, str]],
 ) -> dict[str, Any]:
     catalog_meta: dict[str, Any] = {"sources": [], "dates": []}
     if catalog is not None and catalog_error is None:
@@ -292,6 +297,7 @@ def _document(
             "dataSourcesSkipped": data_sources,
             "catalog": catalog_meta,
             "usage": usage_meta,
+            "warnings": warnings,
             "assumptions": list(ASSUMPTIONS),
         },
         "projects": projects,

@@ -2,31 +2,46 @@
 
 A cost function takes a :class:`engine.costing.context.Context` and adds components to it (one
 function per resource type, in ``engine/costing/resources/*.py``, registered with
-:func:`priced`). A type that is neither priced nor known to be free is *unsupported*: it is
-listed and counted in the estimate's summary, never dropped silently.
+:func:`priced` together with its usage schema, the attributes it reads and its notes: a
+:class:`~engine.costing.schema.ResourceType`). A type that is neither priced nor known to be
+free is *unsupported*: it is listed and counted in the estimate's summary, never dropped
+silently.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from engine.costing.context import Context
+from engine.costing.schema import CostFunction, ResourceType, UsageKey
 
-CostFunction = Callable[[Context], None]
+__all__ = ["REGISTRY", "CostFunction", "ResourceType", "UsageKey", "describe", "load", "priced"]
 
-REGISTRY: dict[str, CostFunction] = {}
+REGISTRY: dict[str, ResourceType] = {}
 
 
-def priced(*resource_types: str) -> Callable[[CostFunction], CostFunction]:
-    """Register the decorated function as the cost function of ``resource_types``."""
+def priced(
+    *resource_types: str,
+    usage: Sequence[UsageKey] | None = None,
+    reads: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> Callable[[CostFunction], CostFunction]:
+    """Register the decorated function as the cost function of ``resource_types``, with the
+    usage keys it honours, the attributes it reads and notes for users."""
 
     def register(function: CostFunction) -> CostFunction:
         for resource_type in resource_types:
             if resource_type in REGISTRY:
                 raise ValueError(f"{resource_type} has two cost functions")
-            REGISTRY[resource_type] = function
+            REGISTRY[resource_type] = ResourceType(
+                resource_type,
+                function,
+                None if usage is None else tuple(usage),
+                tuple(reads),
+                tuple(notes),
+            )
         return function
 
     return register
@@ -201,19 +216,48 @@ FREE_PROVIDERS: frozenset[str] = frozenset(
 )
 
 
+#: Free types declared next to the pricing code of their service (:func:`free`), with why.
+DECLARED_FREE: dict[str, str] = {}
+
+
+def free(*resource_types: str, reason: str) -> None:
+    """Declare types that cost nothing by themselves, in the module of their service
+    (``free("aws_msk_configuration", reason="configuration only")``)."""
+    for resource_type in resource_types:
+        if resource_type in DECLARED_FREE or resource_type in REGISTRY:
+            raise ValueError(f"{resource_type} is declared twice")
+        DECLARED_FREE[resource_type] = reason
+
+
 def is_free(resource_type: str, provider: str) -> bool:
     provider_name = provider.rsplit("/", 1)[-1].removeprefix("provider.")
     if provider_name in FREE_PROVIDERS:
         return True
     if resource_type.split("_", 1)[0] in FREE_PROVIDERS:
         return True
-    return resource_type in FREE_TYPES or resource_type.startswith(FREE_PREFIXES)
+    return (
+        resource_type in FREE_TYPES
+        or resource_type in DECLARED_FREE
+        or resource_type.startswith(FREE_PREFIXES)
+    )
 
 
 _LOADED = False
 
 
-def load() -> dict[str, CostFunction]:
+def describe() -> list[dict[str, Any]]:
+    """Every priced and free type, sorted: what ``GET /v1/resource-types`` answers."""
+    entries = [entry.to_json() for entry in load().values()]
+    free_types = {name: "costs nothing by itself" for name in FREE_TYPES} | DECLARED_FREE
+    entries.extend(
+        ResourceType(name, None, free_reason=reason).to_json()
+        for name, reason in sorted(free_types.items())
+        if name not in REGISTRY
+    )
+    return sorted(entries, key=lambda entry: str(entry["type"]))
+
+
+def load() -> dict[str, ResourceType]:
     """Import every ``engine.costing.resources`` module (registering the cost functions)."""
     global _LOADED
     if not _LOADED:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from typing import Any
 
 import yaml
@@ -86,10 +87,13 @@ class Usage:
     type_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     from_options: bool = False
+    preset: str | None = None
     warnings: list[str] = field(default_factory=list)
     _wildcards: list[tuple[re.Pattern[str], str]] = field(default_factory=list, repr=False)
+    # where each top-level key of each entry came from: "file", "inline", "preset:medium"
+    _sources: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
 
-    def add_document(self, document: Any, origin: str) -> None:
+    def add_document(self, document: Any, origin: str, label: str = "file") -> None:
         if document is None:
             return
         if not isinstance(document, dict):
@@ -119,6 +123,8 @@ class Usage:
                     self.warnings.append(f"{origin}: {key}.{name} must be a mapping; ignored")
                     continue
                 target[str(name)] = _merge(target.get(str(name), {}), values)
+                for usage_key in values:
+                    self._sources[(key, str(name), str(usage_key))] = label
         unknown = sorted(
             set(map(str, document)) - {"version", "resource_usage", "resource_type_default_usage"}
         )
@@ -137,10 +143,26 @@ class Usage:
             merged = _merge(merged, self.resource_usage[address])
         return merged
 
+    def sources_for(self, address: str, resource_type: str) -> dict[str, str]:
+        """Where each top-level usage key of a resource came from (the winning layer)."""
+        sources: dict[str, str] = {}
+        for usage_key in self.type_defaults.get(resource_type, {}):
+            sources[usage_key] = self._sources[
+                ("resource_type_default_usage", resource_type, usage_key)
+            ]
+        names = [name for pattern, name in self._wildcards if pattern.fullmatch(address)]
+        if address in self.resource_usage:
+            names.append(address)
+        for name in names:
+            for usage_key in self.resource_usage[name]:
+                sources[usage_key] = self._sources[("resource_usage", name, usage_key)]
+        return sources
+
     def to_metadata(self) -> dict[str, Any]:
         return {
             "files": list(self.files),
             "fromOptions": self.from_options,
+            "preset": self.preset,
             "resources": len(self.resource_usage),
             "resourceTypes": len(self.type_defaults),
             "warnings": list(self.warnings),
@@ -152,17 +174,33 @@ def _wildcard_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"\[[^\]]*\]".join(re.escape(part) for part in parts))
 
 
+PRESETS = ("small", "medium", "large")
+
+
+def preset_document(name: str) -> Any:
+    """Infracost's usage preset ``name`` (shipped in ``engine/data/usage_presets``)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown usage preset {name!r}")
+    text = resources.files("engine.data").joinpath(f"usage_presets/{name}.yml").read_text("utf-8")
+    return yaml.load(text, Loader=_NoAliasLoader)
+
+
 def load_usage(
     files: Mapping[str, bytes],
     options_usage: Any = None,
     *,
     usage_file: str | None = None,
     directory: str | None = None,
+    preset: str | None = None,
 ) -> Usage:
-    """Usage for one project: ``usage_file`` if given, else the usage files directly in the
-    project's ``directory`` (all usage files of the bundle when ``directory`` is None), in
-    path order; then ``options.usage``, which wins key by key."""
+    """Usage for one project, lowest precedence first: the ``preset`` (Infracost's
+    small/medium/large defaults per type); ``usage_file`` if given, else the usage files
+    directly in the project's ``directory`` (all usage files of the bundle when ``directory``
+    is None), in path order; then ``options.usage``, which wins key by key."""
     usage = Usage()
+    if preset is not None:
+        usage.preset = preset
+        usage.add_document(preset_document(preset), f"usage preset {preset}", f"preset:{preset}")
     if usage_file is not None:
         paths = [usage_file] if usage_file in files else []
         if not paths:
@@ -189,10 +227,10 @@ def load_usage(
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             usage.warnings.append(f"{path}: not valid YAML ({first or type(exc).__name__})")
             continue
-        usage.add_document(document, path)
+        usage.add_document(document, path, "file")
     if options_usage is not None:
         usage.from_options = True
-        usage.add_document(options_usage, "options.usage")
+        usage.add_document(options_usage, "options.usage", "inline")
     return usage
 
 

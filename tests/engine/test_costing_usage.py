@@ -128,3 +128,88 @@ def test_non_numeric_usage_values_are_noted_not_used() -> None:
     assert requests["monthlyQuantity"] is None
     notes = resource(doc, "aws_lambda_function.api")["metadata"]["notes"]
     assert any("monthly_requests" in note for note in notes)
+
+
+# --- declared usage schemas, presets and where a quantity came from ---------------------------
+
+from engine.costing import registry  # noqa: E402
+from engine.costing.schema import UsageKey, check_usage  # noqa: E402
+from engine.result import build_result  # noqa: E402
+
+LAMBDA_TF = (
+    b'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  memory_size = 1024\n}\n'
+)
+
+
+def _lambda_components(result: dict) -> dict[str, dict]:
+    [resource] = result["estimate"]["projects"][0]["breakdown"]["resources"]
+    return {c["name"]: c for c in resource["costComponents"]}
+
+
+def test_schema_check_accepts_declared_keys_and_reports_the_rest() -> None:
+    schema = (
+        UsageKey("monthly_requests", "int", "Monthly requests."),
+        UsageKey("operating_system", "string", "OS.", choices=("linux", "windows")),
+        UsageKey(
+            "standard", "object", "S3 Standard.", children=(UsageKey("storage_gb", "float", "GB."),)
+        ),
+    )
+    accepted, problems = check_usage(
+        schema,
+        {
+            "monthly_requests": "1_000",
+            "montly_requests": 5,
+            "operating_system": "beos",
+            "standard": {"storage_gb": 3, "storage_tb": 1},
+        },
+    )
+    assert accepted == {"monthly_requests": "1_000", "standard": {"storage_gb": 3}}
+    assert [key for key, _ in problems] == [
+        "montly_requests",
+        "operating_system",
+        "standard.storage_tb",
+    ]
+
+
+def test_unknown_or_mistyped_usage_keys_are_warnings_in_the_result() -> None:
+    usage = {
+        "resource_usage": {
+            "aws_lambda_function.f": {"monthly_requests": "lots", "request_duration_msec": 10}
+        }
+    }
+    result = build_result({"main.tf": LAMBDA_TF}, "us-east-1", options={"usage": usage})
+    warnings = result["estimate"]["metadata"]["warnings"]
+    assert {(w["address"], w["key"]) for w in warnings} == {
+        ("aws_lambda_function.f", "monthly_requests"),
+        ("aws_lambda_function.f", "request_duration_msec"),
+    }
+    assert _lambda_components(result)["Requests"]["monthlyQuantity"] is None
+
+
+def test_a_preset_fills_what_no_usage_file_gives_and_says_so() -> None:
+    plain = build_result({"main.tf": LAMBDA_TF}, "us-east-1")
+    assert _lambda_components(plain)["Requests"]["monthlyQuantity"] is None
+    preset = build_result({"main.tf": LAMBDA_TF}, "us-east-1", options={"usage_preset": "medium"})
+    requests = _lambda_components(preset)["Requests"]
+    assert requests["monthlyQuantity"] is not None
+    assert requests["usageSource"] == "preset:medium"
+    assert preset["estimate"]["metadata"]["usage"]["preset"] == "medium"
+    assert preset["estimate"]["metadata"]["warnings"] == []
+    inline = build_result(
+        {"main.tf": LAMBDA_TF},
+        "us-east-1",
+        options={
+            "usage_preset": "medium",
+            "usage": {"resource_usage": {"aws_lambda_function.f": {"monthly_requests": 1000000}}},
+        },
+    )
+    requests = _lambda_components(inline)["Requests"]
+    assert requests["monthlyQuantity"] == "1"
+    assert requests["usageSource"] == "inline+preset:medium"  # duration still from the preset
+
+
+def test_every_registered_type_is_described() -> None:
+    described = {entry["type"]: entry for entry in registry.describe()}
+    for name in registry.load():
+        assert described[name]["priced"] is True
+    assert described["aws_vpc"]["free"] is True

@@ -9,6 +9,22 @@ from flask.testing import FlaskClient
 
 from gateway import create_app
 from gateway.dispatch import RecordingJobDispatcher
+from gateway.resource_types import StaticResourceTypes
+
+RESOURCE_TYPES = {
+    "resource_types": [
+        {
+            "type": "aws_lambda_function",
+            "priced": True,
+            "free": False,
+            "usage": [
+                {"key": "monthly_requests", "type": "int", "description": "Monthly requests."}
+            ],
+            "notes": [],
+        }
+    ],
+    "usage_presets": ["small", "medium", "large"],
+}
 
 
 @pytest.fixture
@@ -39,6 +55,7 @@ def app(gateway_redis_url: str, tmp_path: Path, dispatcher: RecordingJobDispatch
             "RATE_LIMIT_UPLOADS": "100000/minute",
         },
         dispatcher=dispatcher,
+        resource_types=StaticResourceTypes(RESOURCE_TYPES),
     )
 
 

@@ -37,6 +37,8 @@ from gateway import create_app
 from gateway.auth import mint_token
 from gateway.dispatch import RecordingJobDispatcher
 from gateway.openapi import build_spec
+from gateway.resource_types import StaticResourceTypes
+from tests.gateway.conftest import RESOURCE_TYPES
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -116,6 +118,7 @@ def fuzzed_app(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Flask
     app = create_app(
         _config(redis_db, tmp_path_factory.mktemp("fuzz-data")),
         dispatcher=RecordingJobDispatcher(),
+        resource_types=StaticResourceTypes(RESOURCE_TYPES),
     )
     reseed(app)
     return app
@@ -214,6 +217,7 @@ def auth_app(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
         _config(redis_db, tmp_path_factory.mktemp("fuzz-auth"), AUTH_ENABLED="true",
                 JWT_SECRET=SECRET),
         dispatcher=RecordingJobDispatcher(),
+        resource_types=StaticResourceTypes(RESOURCE_TYPES),
     )  # fmt: skip
     return app
 

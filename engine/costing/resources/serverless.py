@@ -10,13 +10,28 @@ import math
 from decimal import Decimal
 
 from engine.costing.context import Context, Price
-from engine.costing.registry import priced
+from engine.costing.registry import UsageKey, priced
 from engine.model import Unresolved
 
 MILLION = Decimal(1_000_000)
 
 
-@priced("aws_lambda_function")
+@priced(
+    "aws_lambda_function",
+    reads=("memory_size", "architectures", "ephemeral_storage.size"),
+    usage=(
+        UsageKey(
+            "monthly_requests", "int", "Monthly requests to the Lambda function.", unit="requests"
+        ),
+        UsageKey(
+            "request_duration_ms",
+            "int",
+            "Average duration of each request in milliseconds.",
+            unit="ms",
+        ),
+    ),
+    notes=("The free tier is not applied.", "Durations are rounded up to the next millisecond."),
+)
 def aws_lambda_function(ctx: Context) -> None:
     memory = ctx.number("memory_size", 128)
     architectures = ctx.list_of("architectures")
