@@ -64,6 +64,11 @@ class EngineSettings(EnvSettings):
     fault_phase: Literal["before", "after", "any"] = "before"
     # Empty: the catalog shipped in engine/data/ (engine.pricing.DEFAULT_CATALOG_PATH).
     catalog_path: str = ""
+    # Evaluate uploaded configurations in a child process with these limits (its own
+    # address space and a deadline), so a crash or runaway input cannot take the engine down.
+    eval_isolation: bool = True
+    eval_memory_mb: int = Field(2048, ge=256)
+    eval_timeout_seconds: Positive = 60.0
 
     @field_validator("fault_kinds")
     @classmethod

@@ -15,6 +15,8 @@ ERROR_STATUS: dict[str, int] = {
     "invalid_idempotency_key": 400,
     "invalid_bundle": 400,
     "invalid_option": 400,
+    "evaluation_failed": 422,
+    "evaluation_timeout": 422,
     # Well-formed request whose Terraform content cannot be estimated.
     "no_terraform": 422,
     "hcl_parse_error": 422,

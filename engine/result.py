@@ -15,7 +15,8 @@ from typing import Any
 from engine.costing import build_estimate, load_usage
 from engine.costing.estimate import ProjectInput
 from engine.errors import EngineInputError
-from engine.inventory import Options, collect, render_inventory
+from engine.inventory import Options, render_inventory
+from engine.isolation import Evaluator, InProcessEvaluator
 
 
 def build_result(
@@ -24,10 +25,13 @@ def build_result(
     *,
     options: Mapping[str, Any] | None = None,
     catalog_path: str | None = None,
+    evaluator: Evaluator | None = None,
 ) -> dict[str, Any]:
-    """Inventory and estimate of a bundle under the job's ``options``."""
+    """Inventory and estimate of a bundle under the job's ``options``; the configuration is
+    evaluated by ``evaluator`` (in this process by default; the service isolates it)."""
     options = options or {}
-    collected = collect(files, region, Options.from_mapping(options))
+    evaluator = evaluator or InProcessEvaluator()
+    collected = evaluator.collect(files, region, Options.from_mapping(options))
     usage_file = options.get("usage_file")
     if isinstance(usage_file, str) and usage_file not in files:
         raise EngineInputError("invalid_option", f"usage_file {usage_file!r} is not in the upload")

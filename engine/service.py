@@ -7,6 +7,7 @@ a slow one) with ``monkeypatch.setattr(engine.service, "compute", ...)``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from engine.bundle import read_bundle
 from engine.config import EngineSettings
 from engine.errors import EngineInputError, StoreUnavailable
 from engine.httputil import RequestLogAdapter, request_logger
+from engine.isolation import Evaluator, InProcessEvaluator, IsolatedEvaluator
 from engine.result import build_result
 from engine.store import EstimateStore
 from tfquote.retrying import retry_through
@@ -58,8 +60,16 @@ class Submission:
         return digest.hexdigest()
 
 
+@functools.cache
+def _evaluator(isolated: bool, memory_mb: int, timeout_seconds: float) -> Evaluator:
+    if not isolated:
+        return InProcessEvaluator()
+    return IsolatedEvaluator(memory_bytes=memory_mb * 1024 * 1024, timeout_seconds=timeout_seconds)
+
+
 def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
-    """The actual work: read the bundle in memory, build the inventory and the estimate."""
+    """The actual work: read the bundle in memory, build the inventory and the estimate.
+    The configuration is evaluated in a limited child process (engine.isolation)."""
     files = read_bundle(
         submission.bundle, max_files=settings.max_files, max_bytes=settings.max_bundle_bytes
     )
@@ -68,6 +78,9 @@ def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
         submission.region,
         options=submission.options,
         catalog_path=settings.catalog_path or None,
+        evaluator=_evaluator(
+            settings.eval_isolation, settings.eval_memory_mb, settings.eval_timeout_seconds
+        ),
     )
 
 

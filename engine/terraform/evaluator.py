@@ -44,6 +44,9 @@ from engine.terraform.values import (
     Value,
 )
 
+#: Longest string a template may build (the function library caps its results the same way).
+MAX_STRING = 16 * 1024 * 1024
+
 
 class EvalError(Exception):
     """An expression Terraform would reject, with its location and Terraform's wording."""
@@ -202,7 +205,10 @@ def _template(expr: ast.Template, scope: Scope) -> Value:
         pieces.append(text.v)
     if unknown is not None:
         return Value(STRING, unknown)
-    return v.string("".join(pieces))
+    joined = "".join(pieces)
+    if len(joined) > MAX_STRING:
+        raise BudgetExceeded(f"a string of {len(joined)} characters exceeds the limit")
+    return v.string(joined)
 
 
 def _template_wrap(expr: ast.TemplateWrap, scope: Scope) -> Value:
