@@ -8,7 +8,8 @@
 Benchmarks: ``api`` (job API vs a bare Flask+Redis+Celery app), ``pipeline`` (jobs end
 to end vs raw Celery no-op tasks), ``uploads`` (streamed multipart uploads vs Werkzeug's
 defaults, and the gateway's RSS), ``extract`` (safe extraction vs ``extractall``),
-``engine`` (estimate times). Each prints its figures and, per target, PASS or FAIL; the
+``engine`` (estimate times), ``examples`` (every shared terraform-aws-modules example,
+in-process and through the API). Each prints its figures and, per target, PASS or FAIL; the
 exit status is 1 when any target fails. See docs/performance.md.
 
 (The chaos suite is separate: ``python -m bench.chaos``.)
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import api, estimate, extract, pipeline, uploads
+from bench import api, estimate, examples, extract, pipeline, uploads
 from bench.common import BenchReport, Check, cpu_count, print_report
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchReport]] = {
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchReport]] = {
     "uploads": lambda args: uploads.run(uploads.config_from_args(args)),
     "extract": lambda args: extract.run(extract.config_from_args(args)),
     "engine": lambda args: estimate.run(estimate.config_from_args(args)),
+    "examples": lambda args: examples.run(examples.config_from_args(args)),
 }
 
 
@@ -65,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     sizes.add_argument("--rate", type=float, help="pipeline: jobs/s in paced runs")
     sizes.add_argument("--sizes", help="uploads: sizes in MB, e.g. 1,100,500")
     sizes.add_argument("--extract-dir", help="extract: where archives and output go")
-    sizes.add_argument("--repeat", type=int, help="engine: timed calls per input")
+    sizes.add_argument("--repeat", type=int, help="engine, examples: timed calls per input")
+    sizes.add_argument("--only", default="", help="examples: repositories whose name has this")
+    sizes.add_argument("--no-api", action="store_true", help="examples: in-process only")
     return parser
 
 

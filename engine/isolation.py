@@ -1,20 +1,24 @@
-"""Evaluating an uploaded configuration in a child process, with memory and time limits.
+"""Evaluating uploaded configurations in child processes, with memory and time limits.
 
 The evaluator reads untrusted input and uses native code (RE2 for ``regex()``): a crash, a
 runaway allocation or a hang in it must never take an engine process down with it. So
-:class:`IsolatedEvaluator` runs :func:`engine.inventory.collect` in a child process started
-from a ``forkserver`` (one clean, single-threaded parent that already imported the evaluator,
-so a child starts in milliseconds and never inherits the engine's threads or sockets):
+:class:`IsolatedEvaluator` runs :func:`engine.inventory.collect` in a child process:
 
-* the child caps its address space (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``) before it
-  touches the input; it receives the bundle's files in memory and reads nothing else;
-* the parent waits at most ``timeout`` seconds, then kills it;
-* the outcome comes back over a pipe: the result, a refusal of the input
-  (:class:`~engine.errors.EngineInputError`, the job fails with that code), or nothing —
-  a crash, reported as ``evaluation_failed`` / ``evaluation_timeout``.
+* children are started from a ``forkserver`` (a clean, single-threaded parent that already
+  imported the evaluator), so they never inherit the engine's threads, locks or sockets;
+* a child caps its own address space (``RLIMIT_AS``) before it reads any input, and its CPU
+  time per estimate (``RLIMIT_CPU``, raised by the same budget before each one); it receives
+  the bundle's files in memory and reads nothing else;
+* the engine waits at most ``timeout`` seconds for an answer, then kills the child;
+* a child serves estimates one at a time and is kept for the next one, so its parse cache
+  stays warm (estimating the same modules again, the common case in CI, parses nothing
+  twice); it is replaced after ``max_tasks`` estimates, and at once after a crash or a
+  timeout.
 
-A crash is about the input, not the engine: the job fails with a clear code and the engine
-keeps serving.
+The outcome comes back over a pipe: the collected projects, a refusal of the input
+(:class:`~engine.errors.EngineInputError`, the job fails with that code), or nothing — a
+crash, reported as ``evaluation_failed`` / ``evaluation_timeout``. A crash is about the input,
+not the engine: that estimate fails with a clear code and the engine keeps serving.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import multiprocessing
 import multiprocessing.connection
 import resource
 import signal
-import time
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from engine.errors import EngineInputError
@@ -37,15 +42,17 @@ log = logging.getLogger("engine.isolation")
 
 _PRELOAD = ["engine.inventory", "engine.terraform", "engine.terraform.functions.strings"]
 _context: ForkServerContext | None = None
+_context_lock = threading.Lock()
 
 
 def _forkserver() -> ForkServerContext:
     global _context
-    if _context is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        _context = context
-    return _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            _context = context
+        return _context
 
 
 @dataclass(frozen=True)
@@ -54,33 +61,74 @@ class Limits:
     timeout_seconds: float
 
 
-def _child(
-    conn: multiprocessing.connection.Connection,
-    files: Mapping[str, bytes],
-    region: str,
-    options: Options,
-    limits: Limits,
-) -> None:
+Outcome = tuple[Any, ...]
+
+
+def serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
+    """The child's loop: one request at a time until the pipe closes."""
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    cpu = int(limits.timeout_seconds) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    while True:
+        try:
+            files, region, options = conn.recv()
+        except (EOFError, OSError):
+            return
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = int(usage.ru_utime + usage.ru_stime + limits.timeout_seconds) + 2
+        # Only the soft limit (SIGXCPU ends the child): a lowered hard limit could not be
+        # raised again for the next estimate.
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            cpu = min(cpu, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
+        conn.send(_evaluate(files, region, options, limits))
+
+
+def _evaluate(files: Mapping[str, bytes], region: str, options: Options, limits: Limits) -> Outcome:
     try:
-        outcome: tuple[Any, ...] = ("ok", collect(files, region, options))
+        return ("ok", collect(files, region, options))
     except EngineInputError as exc:
-        outcome = ("input", exc.code, exc.message)
+        return ("input", exc.code, exc.message)
     except MemoryError:
-        outcome = (
+        return (
             "input",
             "evaluation_failed",
-            f"evaluating the configuration needs more than "
+            "evaluating the configuration needs more than "
             f"{limits.memory_bytes // (1024 * 1024)} MiB of memory",
         )
-    try:
-        conn.send(outcome)
-    except MemoryError:
-        conn.send(("input", "evaluation_failed", "the evaluation result is too large"))
-    finally:
-        conn.close()
+
+
+class _Child:
+    """One evaluation process and the engine's end of its pipe."""
+
+    def __init__(self, target: Callable[..., None], limits: Limits) -> None:
+        context = _forkserver()
+        self.conn, child_end = context.Pipe()
+        self.process: BaseProcess = context.Process(
+            target=target, args=(child_end, limits), name="tfquote-evaluate", daemon=True
+        )
+        self.process.start()
+        child_end.close()
+        self.tasks = 0
+
+    def ask(self, request: tuple[Any, ...], timeout: float) -> Outcome | str:
+        """The answer, or why there is none: "died" or "timeout"."""
+        self.tasks += 1
+        try:
+            self.conn.send(request)
+            if not self.conn.poll(timeout):
+                return "timeout"
+            answer: Outcome = self.conn.recv()
+            return answer
+        except (EOFError, OSError):
+            return "died"
+
+    def kill(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(5)
 
 
 class Evaluator:
@@ -91,68 +139,76 @@ class Evaluator:
 
 
 class IsolatedEvaluator(Evaluator):
-    """Runs configuration evaluation in a limited child process (see the module docstring)."""
+    """Evaluation in limited child processes (see the module docstring)."""
 
-    def __init__(self, *, memory_bytes: int, timeout_seconds: float, target: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        memory_bytes: int,
+        timeout_seconds: float,
+        max_tasks: int = 200,
+        max_idle: int = 4,
+        target: Callable[..., None] | None = None,
+    ) -> None:
         self.limits = Limits(memory_bytes, timeout_seconds)
-        # what the child runs (tests give one that crashes); importable by name
-        self.target = target or _child
+        self.max_tasks = max_tasks
+        self.max_idle = max_idle
+        # What a child runs: `serve`; tests give one that crashes (importable by name).
+        self.target = target or serve
+        self._idle: list[_Child] = []
+        self._lock = threading.Lock()
+
+    def _acquire(self) -> _Child:
+        with self._lock:
+            while self._idle:
+                child = self._idle.pop()
+                if child.process.is_alive():
+                    return child
+                child.kill()
+        return _Child(self.target, self.limits)
+
+    def _release(self, child: _Child) -> None:
+        with self._lock:
+            if child.tasks < self.max_tasks and len(self._idle) < self.max_idle:
+                self._idle.append(child)
+                return
+        child.kill()
 
     def collect(self, files: Mapping[str, bytes], region: str, options: Options) -> Collected:
-        context = _forkserver()
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=self.target,
-            args=(sender, dict(files), region, options, self.limits),
-            name="tfquote-evaluate",
-            daemon=True,
-        )
-        started = time.monotonic()
-        process.start()
-        sender.close()
-        try:
-            outcome = self._wait(receiver, process)
-        finally:
-            receiver.close()
-            if process.is_alive():
-                process.kill()
-            process.join(5)
-        log.debug("evaluated in a child process", extra={"seconds": time.monotonic() - started})
-        kind = outcome[0]
-        if kind == "ok":
+        child = self._acquire()
+        answer = child.ask((dict(files), region, options), self.limits.timeout_seconds)
+        if isinstance(answer, str):
+            outcome = self._failure(child, timed_out=answer == "timeout")
+            child.kill()
+        else:
+            outcome = answer
+            self._release(child)
+        if outcome[0] == "ok":
             result: Collected = outcome[1]
             return result
         raise EngineInputError(outcome[1], outcome[2])
 
-    def _wait(
-        self,
-        receiver: multiprocessing.connection.Connection,
-        process: multiprocessing.process.BaseProcess,
-    ) -> tuple[Any, ...]:
-        if receiver.poll(self.limits.timeout_seconds):
-            try:
-                outcome: tuple[Any, ...] = receiver.recv()
-                return outcome
-            except (EOFError, OSError):
-                pass  # the child died before or while answering
-        else:
+    def _failure(self, child: _Child, *, timed_out: bool) -> Outcome:
+        process = child.process
+        if timed_out:
             process.kill()
+            process.join(5)
             return (
                 "crash",
                 "evaluation_timeout",
-                f"evaluating the configuration took longer than "
+                "evaluating the configuration took longer than "
                 f"{self.limits.timeout_seconds:g} seconds",
             )
         process.join(5)
         code = process.exitcode
         if code is not None and code < 0:
-            cause = signal.Signals(-code).name
             if -code == signal.SIGXCPU:
                 return (
                     "crash",
                     "evaluation_timeout",
                     "evaluating the configuration used too much CPU time",
                 )
+            cause = signal.Signals(-code).name
         else:
             cause = f"exit status {code}"
         log.error("the evaluation process crashed", extra={"cause": cause})
@@ -161,6 +217,12 @@ class IsolatedEvaluator(Evaluator):
             "evaluation_failed",
             f"the evaluator crashed on this configuration ({cause})",
         )
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for child in idle:
+            child.kill()
 
 
 class InProcessEvaluator(Evaluator):

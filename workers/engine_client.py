@@ -166,7 +166,7 @@ class EngineClient:
     ) -> dict[str, Any]:
         deadline = time.monotonic() + self.poll_timeout
         poll_headers = {k: v for k, v in headers.items() if k == "X-Request-ID"}
-        first = True
+        wait = min(0.02, self.poll_interval)
         while True:
             body = self._check(self._request("GET", url, headers=poll_headers))
             if body.get("status") in ("succeeded", "failed"):
@@ -185,7 +185,8 @@ class EngineClient:
                 raise JobCancelled("job was cancelled while the engine worked")
             if time.monotonic() > deadline:
                 raise TransientJobError("engine did not finish in time", code="engine_timeout")
-            # Small estimates finish within milliseconds: look again soon, then settle
-            # into the configured interval.
-            self.sleep(min(0.02, self.poll_interval) if first else self.poll_interval)
-            first = False
+            # Small estimates finish within milliseconds, real ones within a second or two:
+            # look again soon, then back off (doubling) to the configured interval, so a
+            # result is picked up at most about as late as it took to compute.
+            self.sleep(wait)
+            wait = min(wait * 2, self.poll_interval)

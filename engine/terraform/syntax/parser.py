@@ -100,7 +100,7 @@ _TOKEN_RE = re.compile(
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
-# Binary operators by precedence level, lowest first (HCL's table).
+# Binary operators by precedence, lowest first (HCL's table).
 _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("||",),
     ("&&",),
@@ -109,6 +109,7 @@ _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("+", "-"),
     ("*", "/", "%"),
 )
+_PRECEDENCE = {op: level for level, ops in enumerate(_BINARY_LEVELS, 1) for op in ops}
 
 
 @dataclass(slots=True)
@@ -223,6 +224,9 @@ class Parser:
     def peek(self) -> Token:
         """The next token; newlines are looked past (not consumed) where they do not matter."""
         buffer = self.buffer
+        if buffer and buffer[0].kind != NEWLINE:
+            self.peek_index = 0
+            return buffer[0]
         index = 0
         significant = self.newlines[-1]
         while True:
@@ -345,7 +349,7 @@ class Parser:
             self.leave()
 
     def parse_conditional(self) -> ast.Expr:
-        condition = self.parse_binary(0)
+        condition = self.parse_binary()
         if not self.at("?"):
             return condition
         self.next()
@@ -360,17 +364,18 @@ class Parser:
             self.source, condition.start, false_result.end, condition, true_result, false_result
         )
 
-    def parse_binary(self, level: int) -> ast.Expr:
-        if level == len(_BINARY_LEVELS):
-            return self.parse_unary()
-        lhs = self.parse_binary(level + 1)
-        operators = _BINARY_LEVELS[level]
+    def parse_binary(self, minimum: int = 1) -> ast.Expr:
+        """Precedence climbing over HCL's binary operators (all left-associative)."""
+        lhs = self.parse_unary()
         while True:
             token = self.peek()
-            if token.kind != PUNCT or token.text not in operators:
+            if token.kind != PUNCT:
+                return lhs
+            precedence = _PRECEDENCE.get(token.text)
+            if precedence is None or precedence < minimum:
                 return lhs
             self.next()
-            rhs = self.parse_binary(level + 1)
+            rhs = self.parse_binary(precedence + 1)
             lhs = ast.BinaryOp(self.source, lhs.start, rhs.end, token.text, lhs, rhs)
 
     def parse_unary(self) -> ast.Expr:
