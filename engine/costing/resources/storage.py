@@ -224,8 +224,7 @@ S3_CLASSES: tuple[tuple[str, str, tuple[str, ...], tuple[_Line, ...]], ...] = (
                 "Retrieval requests (standard)",
                 "1k requests",
                 "monthly_standard_data_retrieval_requests",
-                f"Glacier standard retrieval request price: {_NOT_IN_FEEDS} (its labels do not "
-                "say which Glacier class they price)",
+                _group("API Request", "S3-GLACIER-Restore-Standard"),
                 THOUSAND,
             ),
             _Line(
