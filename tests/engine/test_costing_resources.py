@@ -843,6 +843,32 @@ resource "aws_sns_topic_subscription" "sqs" {
     assert "aws_sns_topic_subscription.sqs" in free
 
 
+def test_sns_topic_honours_its_subscriber_usage_keys() -> None:
+    """The subscriber counts Infracost documents for aws_sns_topic used to change nothing."""
+    doc = estimate(
+        'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n',
+        usage={
+            "resource_usage": {
+                "aws_sns_topic.t": {
+                    "monthly_requests": 500_000,
+                    "http_subscriptions": 3,
+                    "email_subscriptions": 2,
+                    "sms_subscriptions": 1,
+                    "sms_notification_price": 0.01,
+                }
+            }
+        },
+    )
+    found = components(doc, "aws_sns_topic.t")
+    # 1.5M HTTP deliveries, the first 100k free: 1.4M at $0.60 per million
+    assert monthly(found["HTTP/HTTPS notifications (over 100k)"]) == D("1.4") * D("0.60")
+    # 1M emails, the first 1k free: 999k at $2 per 100k
+    assert monthly(found["Email/Email-JSON notifications (over 1k)"]) == D("9.99") * 2
+    # 500k SMS, the first 100 free, at the user's own price per SMS
+    assert monthly(found["SMS notifications (over 100)"]) == 499_900 * D("0.01")
+    assert doc["metadata"].get("warnings", []) == []
+
+
 def test_api_gateway_rest_and_http() -> None:
     doc = estimate(
         """
@@ -927,7 +953,8 @@ resource "aws_efs_file_system" "one_zone" {
     assert monthly(found["Storage (standard)"]) == 100 * D("0.30")
     assert monthly(found["Storage (standard, infrequent access)"]) == 400 * D("0.025")
     assert monthly(found["Read requests (infrequent access)"]) == 50 * D("0.01")
-    assert monthly(found["Provisioned throughput"]) == 10 * D("6.00")
+    # 100 GB stored give a 5 MiB/s baseline (50 KiB/s per GB): only 10 - 5 MiB/s is billed
+    assert monthly(found["Provisioned throughput"]) == 5 * D("6.00")
     assert monthly(component(doc, "aws_efs_file_system.one_zone", "Storage (one zone)")) == 100 * D(
         "0.16"
     )

@@ -249,8 +249,8 @@ _SNS_TOPIC_DELIVERIES: tuple[tuple[str, str, str, int, str | None], ...] = (
         0,
         "Amazon Kinesis Data Firehose",
     ),
-    ("mobile_push_subscriptions", "Mobile Push notifications", "1M", 0, None),
-    ("macos_subscriptions", "MacOS notifications", "1M", 0, None),
+    ("mobile_push_subscriptions", "Mobile Push notifications", "1M", 0, "APNS"),
+    ("macos_subscriptions", "MacOS notifications", "1M", 0, "APNS macOS"),
     ("sms_subscriptions", "SMS notifications (over 100)", "100", 100, None),
 )
 _PER = {"1M": MILLION, "100k": Decimal(100_000), "100": Decimal(100)}
@@ -284,21 +284,25 @@ _PER = {"1M": MILLION, "100k": Decimal(100_000), "100": Decimal(100)}
         "Each request is delivered to every subscriber given in the usage file; the monthly "
         "free deliveries (1M requests, 100k HTTP, 1k email, 100 SMS) are taken off per topic, "
         "as Infracost does.",
-        "Mobile push, macOS and SMS delivery prices are not in the catalog; SMS is priced "
-        "from sms_notification_price when given.",
+        "SMS delivery prices depend on the destination and are not in the catalog: SMS is "
+        "priced from sms_notification_price when given.",
+        "FIFO topics are billed per publish request and GB of payload, and per delivery to "
+        "each of their subscriptions in the configuration.",
     ),
 )
 def aws_sns_topic(ctx: Context) -> None:
-    fifo = ctx.boolean("fifo_topic", False) is True
+    if ctx.boolean("fifo_topic", False) is True:
+        _sns_fifo_topic(ctx)
+        return
     requests = _chunked(
         ctx.usage_number("monthly_requests"), ctx.usage_number("request_size_kb") or Decimal(64)
     )
-    api = None if requests is None else max(requests - (0 if fifo else MILLION), Decimal(0))
+    api = None if requests is None else max(requests - MILLION, Decimal(0))
     ctx.add(
         ctx.component(
-            "API requests" if fifo else "API requests (over 1M)",
+            "API requests (over 1M)",
             "1M requests",
-            Price("AmazonSNS", "API Request", {"topicType": "FIFO" if fifo else "Standard"}),
+            Price("AmazonSNS", "API Request", {"topicType": "Standard"}),
             monthly=api,
             per=MILLION,
             usage_based=True,
@@ -315,7 +319,7 @@ def aws_sns_topic(ctx: Context) -> None:
         if endpoint is not None:
             price = Price("AmazonSNS", "Message Delivery", {"endpointType": endpoint})
         else:
-            price = f"no SNS {name.split(' notifications')[0]} delivery price in the catalog"
+            price = "no SNS SMS delivery price in the catalog (it depends on the destination)"
         component = ctx.component(
             name,
             f"{unit} notifications",
@@ -331,6 +335,74 @@ def aws_sns_topic(ctx: Context) -> None:
             component.price_not_found_reason = None
             component.source = "usage:sms_notification_price"
         ctx.add(component)
+
+
+def _fifo_subscriptions(ctx: Context) -> int:
+    """How many aws_sns_topic_subscription resources of the configuration name this topic."""
+    count = 0
+    for resource in ctx.estimation.index.by_address.values():
+        if resource.type != "aws_sns_topic_subscription":
+            continue
+        for reference in resource.references.get("topic_arn", ()):
+            found = ctx.estimation.index.resolve(resource, reference)
+            if any(target is ctx.resource for target in found):
+                count += 1
+                break
+    return count
+
+
+def _sns_fifo_topic(ctx: Context) -> None:
+    """FIFO topics: publish requests and payload, and each delivery (to its SQS
+    subscriptions in the configuration) and its payload (Infracost's SNSFIFOTopic)."""
+    requests = ctx.usage_number("monthly_requests")
+    size_kb = ctx.usage_number("request_size_kb")
+    payload_gb = None if requests is None or size_kb is None else requests * size_kb / MILLION
+    subscriptions = Decimal(_fifo_subscriptions(ctx))
+    deliveries = Decimal(0) if not subscriptions else None
+    delivered_gb = Decimal(0) if not subscriptions else None
+    if subscriptions and requests is not None:
+        deliveries = subscriptions * requests
+    if subscriptions and payload_gb is not None:
+        delivered_gb = subscriptions * payload_gb
+
+    def delivery(group: str) -> Price:
+        return Price("AmazonSNS", "Message Delivery", {"group": group})
+
+    ctx.add(
+        ctx.component(
+            "FIFO Publish API requests",
+            "1M requests",
+            Price("AmazonSNS", "API Request", {"topicType": "FIFO"}),
+            monthly=requests,
+            per=MILLION,
+            usage_based=True,
+        ),
+        ctx.component(
+            "FIFO Publish API payload",
+            "GB",
+            Price("AmazonSNS", "API Request", {"group": "FIFO Publish Payload"}),
+            monthly=payload_gb,
+            usage_based=True,
+        ),
+    )
+    if subscriptions:
+        ctx.add(
+            ctx.component(
+                "FIFO notifications",
+                "1M notifications",
+                delivery("FIFO Subscription Messages"),
+                monthly=deliveries,
+                per=MILLION,
+                usage_based=True,
+            ),
+            ctx.component(
+                "FIFO notification payload",
+                "GB",
+                delivery("FIFO Subscription Payload"),
+                monthly=delivered_gb,
+                usage_based=True,
+            ),
+        )
 
 
 _SNS_ENDPOINTS = {

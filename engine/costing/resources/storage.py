@@ -20,6 +20,7 @@ from engine.costing.registry import UsageKey, priced
 from engine.costing.schema import UsageType
 
 THOUSAND = Decimal(1000)
+BASELINE_MIBPS_PER_GB = Decimal("0.05")
 TEN_THOUSAND = Decimal(10_000)
 MILLION = Decimal(1_000_000)
 STORAGE_TIERS = ("Storage (first 50TB)", "Storage (next 450TB)", "Storage (over 500TB)")
@@ -97,16 +98,13 @@ def _select(storage_class: str | None, suffix: str = "", prefix: str = "") -> tu
 
 _GLACIER_SELECT = "S3 Glacier Select prices are not in the shared price feeds"
 _NOT_IN_FEEDS = "not in the shared S3 price feed"
+_GDA_STORAGE = f"Glacier Deep Archive storage price: {_NOT_IN_FEEDS}"
 
 
-def _early_delete(days: int) -> _Line:
-    return _Line(
-        f"Early delete (within {days} days)",
-        "GB",
-        "early_delete_gb",
-        "AWS publishes no separate early-delete price: it is the storage price for the days "
-        "left, which depends on when objects are deleted",
-    )
+def _early_delete(days: int, storage: Price | str) -> _Line:
+    """AWS charges objects deleted before the class's minimum duration the storage price for
+    the days left; as Infracost, each GB of ``early_delete_gb`` is charged one month of it."""
+    return _Line(f"Early delete (within {days} days)", "GB", "early_delete_gb", storage)
 
 
 #: (usage section, sub-resource title, lifecycle storage classes moving objects into it, lines)
@@ -171,7 +169,7 @@ S3_CLASSES: tuple[tuple[str, str, tuple[str, ...], tuple[_Line, ...]], ...] = (
             *_requests("INT-"),
             _transition("INT"),
             *_select("Intelligent-Tiering"),
-            _early_delete(30),
+            _early_delete(30, _storage("IntelligentTieringFAStorage", "Intelligent-Tiering")),
         ),
     ),
     (
@@ -249,7 +247,7 @@ S3_CLASSES: tuple[tuple[str, str, tuple[str, ...], tuple[_Line, ...]], ...] = (
             ),
             *_select(None, " (expedited)", "expedited_"),
             *_select(None, " (bulk)", "bulk_"),
-            _early_delete(90),
+            _early_delete(90, _storage("Amazon Glacier", "Archive")),
         ),
     ),
     (
@@ -257,12 +255,7 @@ S3_CLASSES: tuple[tuple[str, str, tuple[str, ...], tuple[_Line, ...]], ...] = (
         "Glacier deep archive",
         ("DEEP_ARCHIVE",),
         (
-            _Line(
-                "Storage",
-                "GB",
-                "storage_gb",
-                f"Glacier Deep Archive storage price: {_NOT_IN_FEEDS}",
-            ),
+            _Line("Storage", "GB", "storage_gb", _GDA_STORAGE),
             _Line(
                 "PUT, COPY, POST, LIST requests",
                 "1k requests",
@@ -304,7 +297,7 @@ S3_CLASSES: tuple[tuple[str, str, tuple[str, ...], tuple[_Line, ...]], ...] = (
                 "monthly_bulk_data_retrieval_gb",
                 _group("Fee", "S3-GDA-Retrieval-Bulk"),
             ),
-            _early_delete(180),
+            _early_delete(180, _GDA_STORAGE),
         ),
     ),
 )
@@ -415,6 +408,8 @@ def _lifecycle_classes(ctx: Context) -> set[str]:
     notes=(
         "Each storage class is shown when the usage file has its section or a lifecycle rule "
         "moves objects into it; Standard is always shown.",
+        "early_delete_gb is charged one month of the class's storage price per GB (AWS "
+        "charges the storage for the days left), as Infracost does.",
         "The free tier is not applied.",
     ),
 )
@@ -509,6 +504,10 @@ def aws_s3_bucket_inventory(ctx: Context) -> None:
         "throughput_mode",
         "provisioned_throughput_in_mibps",
     ),
+    notes=(
+        "Provisioned throughput is billed above the baseline the stored data gives "
+        "(50 KiB/s per GB of storage_gb), as AWS and Infracost do.",
+    ),
     usage=(
         UsageKey("storage_gb", "float", "Total storage for Standard class in GB.", unit="GB"),
         UsageKey(
@@ -575,6 +574,11 @@ def aws_efs_file_system(ctx: Context) -> None:
             )
     if ctx.string("throughput_mode", "bursting") == "provisioned":
         throughput = ctx.number("provisioned_throughput_in_mibps")
+        stored = ctx.usage_number("storage_gb")
+        if isinstance(throughput, Decimal) and stored is not None:
+            # Stored data already gives a baseline of 50 KiB/s per GiB (bursting mode); only
+            # the throughput provisioned above it is billed.
+            throughput = max(Decimal(0), throughput - stored * BASELINE_MIBPS_PER_GB)
         ctx.add(
             ctx.component(
                 "Provisioned throughput",
