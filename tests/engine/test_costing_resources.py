@@ -770,7 +770,11 @@ def test_aws_s3_bucket_storage_classes() -> None:
                         "monthly_tier_1_requests": 200_000,
                         "monthly_tier_2_requests": 3_000_000,
                     },
-                    "standard_infrequent_access": {"storage_gb": 1000, "monthly_retrieval_gb": 10},
+                    "standard_infrequent_access": {
+                        "storage_gb": 1000,
+                        "monthly_data_retrieval_gb": 10,
+                    },
+                    "one_zone_infrequent_access": {"storage_gb": 10, "monthly_retrieval_gb": 5},
                 }
             }
         },
@@ -783,7 +787,16 @@ def test_aws_s3_bucket_storage_classes() -> None:
     assert monthly(found["Standard/GET, SELECT, and all other requests"]) == 3000 * D("0.0004")
     ia = "Standard - infrequent access"
     assert monthly(found[f"{ia}/Storage"]) == 1000 * D("0.0125")
+    # Infracost's documented key is monthly_data_retrieval_gb; the engine used to read
+    # monthly_retrieval_gb, so a usage file that followed the documentation changed nothing.
     assert monthly(found[f"{ia}/Retrievals"]) == 10 * D("0.01")
+    assert found["One zone - infrequent access/Retrievals"]["monthlyQuantity"] is None
+    warnings = doc["metadata"]["warnings"]
+    assert {
+        "address": "aws_s3_bucket.b",
+        "key": "one_zone_infrequent_access.monthly_retrieval_gb",
+        "message": "unknown usage key for this resource type; ignored",
+    } in warnings
 
 
 def test_sqs_sns_and_subscriptions() -> None:
@@ -822,11 +835,38 @@ resource "aws_sns_topic_subscription" "sqs" {
     )
     assert monthly(component(doc, "aws_sqs_queue.q", "Requests")) == 10 * D("0.40")
     assert monthly(component(doc, "aws_sqs_queue.fifo", "Requests")) == 2 * 10 * D("0.50")
-    assert monthly(component(doc, "aws_sns_topic.t", "API requests")) == 2 * D("0.50")
+    # the first 1M requests a month are free (as Infracost): 2M requests -> 1M charged
+    assert monthly(component(doc, "aws_sns_topic.t", "API requests (over 1M)")) == 1 * D("0.50")
     http = component(doc, "aws_sns_topic_subscription.http", "HTTP/HTTPS notifications")
     assert monthly(http) == 1 * D("0.60")
     free = {entry["name"] for entry in doc["projects"][0]["breakdown"]["freeResources"]}
     assert "aws_sns_topic_subscription.sqs" in free
+
+
+def test_sns_topic_honours_its_subscriber_usage_keys() -> None:
+    """The subscriber counts Infracost documents for aws_sns_topic used to change nothing."""
+    doc = estimate(
+        'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n',
+        usage={
+            "resource_usage": {
+                "aws_sns_topic.t": {
+                    "monthly_requests": 500_000,
+                    "http_subscriptions": 3,
+                    "email_subscriptions": 2,
+                    "sms_subscriptions": 1,
+                    "sms_notification_price": 0.01,
+                }
+            }
+        },
+    )
+    found = components(doc, "aws_sns_topic.t")
+    # 1.5M HTTP deliveries, the first 100k free: 1.4M at $0.60 per million
+    assert monthly(found["HTTP/HTTPS notifications (over 100k)"]) == D("1.4") * D("0.60")
+    # 1M emails, the first 1k free: 999k at $2 per 100k
+    assert monthly(found["Email/Email-JSON notifications (over 1k)"]) == D("9.99") * 2
+    # 500k SMS, the first 100 free, at the user's own price per SMS
+    assert monthly(found["SMS notifications (over 100)"]) == 499_900 * D("0.01")
+    assert doc["metadata"].get("warnings", []) == []
 
 
 def test_api_gateway_rest_and_http() -> None:
@@ -913,7 +953,8 @@ resource "aws_efs_file_system" "one_zone" {
     assert monthly(found["Storage (standard)"]) == 100 * D("0.30")
     assert monthly(found["Storage (standard, infrequent access)"]) == 400 * D("0.025")
     assert monthly(found["Read requests (infrequent access)"]) == 50 * D("0.01")
-    assert monthly(found["Provisioned throughput"]) == 10 * D("6.00")
+    # 100 GB stored give a 5 MiB/s baseline (50 KiB/s per GB): only 10 - 5 MiB/s is billed
+    assert monthly(found["Provisioned throughput"]) == 5 * D("6.00")
     assert monthly(component(doc, "aws_efs_file_system.one_zone", "Storage (one zone)")) == 100 * D(
         "0.16"
     )
