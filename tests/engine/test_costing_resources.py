@@ -553,7 +553,12 @@ def test_aws_nat_gateway() -> None:
     assert found["Data processed"]["usageBased"] is True
 
 
-def test_load_balancers_alb_nlb_and_classic() -> None:
+def test_load_balancer_capacity_units_are_monthly_lcu_hours() -> None:
+    """processed_bytes_gb is a monthly figure: 1,000 GB in a month is 1,000 LCU-hours (an LCU
+    covers 1 GB per hour), not 1,000 LCUs in every hour of the month. The month's LCU-hours
+    are the largest dimension, each usage value divided by what one LCU covers (AWS's LCU:
+    25 new connections/s, 3,000 active connections/min, 1 GB, 1,000 rule evaluations/s for an
+    ALB; 800, 100,000 and 1 GB for an NLB), as Infracost combines them."""
     doc = estimate(
         """
 resource "aws_lb" "alb" {
@@ -563,6 +568,9 @@ resource "aws_alb" "legacy" {
   name = "l"
 }
 resource "aws_lb" "nlb" {
+  load_balancer_type = "network"
+}
+resource "aws_lb" "nlb_idle" {
   load_balancer_type = "network"
 }
 resource "aws_elb" "classic" {
@@ -576,9 +584,14 @@ resource "aws_elb" "classic" {
 """,
         usage={
             "resource_usage": {
-                # LCUs = max(50/25, 6000/3000, 1.5/1, 0/1000) = 2 (new and active connections)
-                "aws_lb.alb": {"new_connections": 50, "active_connections": 6000,
-                               "processed_bytes_gb": "1.5", "rule_evaluations": 0},
+                # max(10000/25, 1000/3000, 1000/1, 300/1000) = 1000 LCU-hours (the bytes)
+                "aws_lb.alb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000, "rule_evaluations": 300},
+                # max(10000/800, 1000/100000, 1000/1) = 1000 LCU-hours
+                "aws_lb.nlb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000},
+                # rule evaluations dominate: 20000/1000 = 20 LCU-hours
+                "aws_alb.legacy": {"processed_bytes_gb": 2, "rule_evaluations": 20000},
                 "aws_elb.classic": {"monthly_data_processed_gb": 1000},
             }
         },
@@ -586,15 +599,17 @@ resource "aws_elb" "classic" {
     alb = components(doc, "aws_lb.alb")
     assert monthly(alb["Application load balancer"]) == D("0.0225") * 730
     lcu = alb["Load balancer capacity units"]
-    assert lcu["hourlyQuantity"] == "2"
-    assert monthly(lcu) == 2 * D("0.008") * 730
-    assert (
-        monthly(component(doc, "aws_alb.legacy", "Application load balancer")) == D("0.0225") * 730
-    )
+    assert (lcu["unit"], lcu["monthlyQuantity"]) == ("LCU-hours", "1000")
+    assert monthly(lcu) == 1000 * D("0.008")
+    # was $5,856.43 (1,000 LCUs every hour); about $24.43 as Infracost and AWS's LCU say
+    assert D(resource(doc, "aws_lb.alb")["monthlyCost"]) == D("16.425") + D("8")
     nlb = components(doc, "aws_lb.nlb")
-    assert monthly(nlb["Network load balancer"]) == D("0.0225") * 730
-    assert D(nlb["Load balancer capacity units"]["price"]) == D("0.006")
-    assert nlb["Load balancer capacity units"]["monthlyCost"] is None  # no usage given
+    assert monthly(nlb["Load balancer capacity units"]) == 1000 * D("0.006")
+    assert D(resource(doc, "aws_lb.nlb")["monthlyCost"]) == D("16.425") + D("6")  # was $4,396
+    legacy = component(doc, "aws_alb.legacy", "Load balancer capacity units")
+    assert monthly(legacy) == 20 * D("0.008")
+    idle = component(doc, "aws_lb.nlb_idle", "Load balancer capacity units")
+    assert (idle["monthlyCost"], idle["price"]) == (None, "0.006")  # no usage given
     classic = components(doc, "aws_elb.classic")
     assert monthly(classic["Classic load balancer"]) == D("0.025") * 730
     assert monthly(classic["Data processed"]) == 1000 * D("0.008")
