@@ -95,7 +95,8 @@ def aws_route53_record(ctx: Context) -> None:
     ),
 )
 def aws_route53_health_check(ctx: Context) -> None:
-    endpoint = "Non-AWS" if ctx.usage_string("endpoint_type") == "non_aws" else "AWS"
+    given = (ctx.usage_string("endpoint_type") or "aws").lower()
+    endpoint = "Non-AWS" if given.replace("-", "_") == "non_aws" else "AWS"
     check_type = str(ctx.string("type", "HTTP")).upper()
     features = Decimal(0)
     if check_type.startswith("HTTPS"):
