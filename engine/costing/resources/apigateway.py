@@ -10,13 +10,15 @@ import math
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 MILLION = Decimal(1_000_000)
 # AWS meters HTTP API requests in 512 KB steps and WebSocket messages in 32 KB steps.
 HTTP_REQUEST_STEP_KB = Decimal(512)
 WEBSOCKET_MESSAGE_STEP_KB = Decimal(32)
+# The cache API Gateway creates when a stage enables caching without a size.
+DEFAULT_CACHE_GB = Decimal("0.5")
 
 
 @priced(
@@ -70,15 +72,8 @@ def aws_api_gateway_stage(ctx: Context) -> None:
         )
         return
     if size is None:
-        ctx.add(
-            ctx.component(
-                "Cache memory",
-                "hours",
-                "cache_cluster_size is not set: the cache size decides the price",
-                hourly=ONE,
-            )
-        )
-        return
+        size = DEFAULT_CACHE_GB
+        ctx.note("cache_cluster_size not set: AWS's default cache of 0.5 GB is assumed")
     gb = format(size.normalize(), "f")
     ctx.add(
         ctx.component(
@@ -190,3 +185,27 @@ def aws_apigatewayv2_api(ctx: Context) -> None:
             usage_based=True,
         )
     )
+
+
+free(
+    "aws_api_gateway_api_key",
+    "aws_api_gateway_authorizer",
+    "aws_api_gateway_base_path_mapping",
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_rest_api_policy",
+    "aws_api_gateway_usage_plan",
+    "aws_api_gateway_usage_plan_key",
+    "aws_api_gateway_vpc_link",
+    "aws_apigatewayv2_api_mapping",
+    "aws_apigatewayv2_authorizer",
+    "aws_apigatewayv2_deployment",
+    "aws_apigatewayv2_domain_name",
+    "aws_apigatewayv2_integration_response",
+    "aws_apigatewayv2_model",
+    "aws_apigatewayv2_route_response",
+    "aws_apigatewayv2_vpc_link",
+    reason="API configuration; requests, messages and stage caches are priced",
+)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 TEN_THOUSAND = Decimal(10_000)
@@ -344,3 +344,17 @@ def aws_cloudfront_function(ctx: Context) -> None:
             usage_based=True,
         )
     )
+
+
+free(
+    "aws_cloudfront_origin_access_identity",
+    "aws_cloudfront_origin_access_control",
+    "aws_cloudfront_cache_policy",
+    "aws_cloudfront_origin_request_policy",
+    "aws_cloudfront_response_headers_policy",
+    "aws_cloudfront_public_key",
+    "aws_cloudfront_key_group",
+    "aws_cloudfront_field_level_encryption_config",
+    "aws_cloudfront_field_level_encryption_profile",
+    reason="CloudFront configuration; its use is priced on the distribution",
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.costing.resources.network import GB_DATA, data_processed
 from engine.model import Unresolved
 
@@ -202,3 +202,12 @@ def aws_dx_gateway_association(ctx: Context) -> None:
             hourly=ONE,
         ),
     )
+
+
+free(
+    "aws_dx_gateway",
+    "aws_dx_private_virtual_interface",
+    "aws_dx_public_virtual_interface",
+    "aws_dx_transit_virtual_interface",
+    reason="Direct Connect gateways and virtual interfaces have no charge of their own",
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 
 MILLION = Decimal(1_000_000)
 
@@ -170,3 +170,12 @@ def aws_route53_resolver_endpoint(ctx: Context) -> None:
             usage_based=True,
         )
     )
+
+
+free(
+    "aws_route53_resolver_rule",
+    "aws_route53_resolver_rule_association",
+    "aws_route53_delegation_set",
+    "aws_route53_hosted_zone_dnssec",
+    reason="Route 53 configuration; zones, queries and resolver endpoints are priced",
+)

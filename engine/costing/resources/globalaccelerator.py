@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 _INBOUND = "monthly_inbound_data_transfer_gb"
@@ -229,3 +229,9 @@ def aws_globalaccelerator_endpoint_group(ctx: Context) -> None:
             destination.name,
             [ctx.component(name, "GB", price, monthly=gb, usage_based=True)],
         )
+
+
+free(
+    "aws_globalaccelerator_listener",
+    reason="listener configuration; the accelerator and its traffic are priced",
+)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import UsageKey, priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 GB_DATA = "monthly_data_processed_gb"
@@ -421,3 +421,30 @@ def aws_networkfirewall_firewall(ctx: Context) -> None:
             usage_based=True,
         ),
     )
+
+
+free(
+    "aws_ec2_transit_gateway",
+    "aws_ec2_transit_gateway_route",
+    "aws_ec2_transit_gateway_route_table",
+    "aws_ec2_transit_gateway_route_table_association",
+    "aws_ec2_transit_gateway_route_table_propagation",
+    reason="a transit gateway and its routes cost nothing; its attachments are priced",
+)
+free(
+    "aws_ec2_client_vpn_authorization_rule",
+    "aws_ec2_client_vpn_route",
+    reason="client VPN configuration; the endpoint and its associations are priced",
+)
+free(
+    "aws_ec2_traffic_mirror_filter",
+    "aws_ec2_traffic_mirror_filter_rule",
+    "aws_ec2_traffic_mirror_target",
+    reason="traffic mirroring configuration; mirror sessions are priced",
+)
+free(
+    "aws_networkfirewall_firewall_policy",
+    "aws_networkfirewall_rule_group",
+    "aws_networkfirewall_logging_configuration",
+    reason="Network Firewall configuration; the firewall's endpoints are priced",
+)
