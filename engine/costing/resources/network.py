@@ -396,20 +396,26 @@ def aws_ec2_traffic_mirror_session(ctx: Context) -> None:
 
 @priced(
     "aws_networkfirewall_firewall",
+    reads=("subnet_mapping",),
     usage=(data_processed("the Network Firewall"),),
     notes=(
-        "One firewall endpoint is priced, with standard inspection; the NAT gateway hours "
-        "and GB that AWS waives for traffic through the firewall are not deducted.",
+        "One firewall endpoint per subnet_mapping (one per availability zone), standard "
+        "inspection; the NAT gateway hours and GB that AWS waives for traffic through the "
+        "firewall are not deducted.",
     ),
 )
 def aws_networkfirewall_firewall(ctx: Context) -> None:
     inspection = {"inspectionType": "Standard"}
+    mappings = ctx.blocks_or_unknown("subnet_mapping")
+    endpoints: Decimal | Unresolved = (
+        mappings if isinstance(mappings, Unresolved) else Decimal(max(len(mappings), 1))
+    )
     ctx.add(
         ctx.component(
             "Network Firewall Endpoint",
             "hours",
             Price("AWSNetworkFirewall", "AWS Firewall", inspection, usage_type="Endpoint-Hour"),
-            hourly=ONE,
+            hourly=endpoints,
         ),
         ctx.component(
             "Data Processed",

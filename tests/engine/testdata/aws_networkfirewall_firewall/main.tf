@@ -12,6 +12,7 @@ resource "aws_networkfirewall_firewall" "no_usage" {
   }
 }
 
+# Two availability zones: two firewall endpoints.
 resource "aws_networkfirewall_firewall" "with_usage" {
   name                = "inspection"
   firewall_policy_arn = "arn:aws:network-firewall:us-east-1:123456789012:firewall-policy/p"
@@ -19,5 +20,9 @@ resource "aws_networkfirewall_firewall" "with_usage" {
 
   subnet_mapping {
     subnet_id = "subnet-b"
+  }
+
+  subnet_mapping {
+    subnet_id = "subnet-c"
   }
 }
