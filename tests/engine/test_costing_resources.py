@@ -540,20 +540,12 @@ resource "aws_dynamodb_table" "od" {
 # --- networking --------------------------------------------------------------------------------
 
 
-def test_aws_nat_gateway() -> None:
-    doc = estimate(
-        'resource "aws_nat_gateway" "n" {\n  subnet_id = "s"\n}\n',
-        usage={
-            "resource_type_default_usage": {"aws_nat_gateway": {"monthly_data_processed_gb": 100}}
-        },
-    )
-    found = components(doc, "aws_nat_gateway.n")
-    assert monthly(found["NAT gateway"]) == D("0.045") * 730
-    assert monthly(found["Data processed"]) == 100 * D("0.045")
-    assert found["Data processed"]["usageBased"] is True
-
-
-def test_load_balancers_alb_nlb_and_classic() -> None:
+def test_load_balancer_capacity_units_are_monthly_lcu_hours() -> None:
+    """processed_bytes_gb is a monthly figure: 1,000 GB in a month is 1,000 LCU-hours (an LCU
+    covers 1 GB per hour), not 1,000 LCUs in every hour of the month. The month's LCU-hours
+    are the largest dimension, each usage value divided by what one LCU covers (AWS's LCU:
+    25 new connections/s, 3,000 active connections/min, 1 GB, 1,000 rule evaluations/s for an
+    ALB; 800, 100,000 and 1 GB for an NLB), as Infracost combines them."""
     doc = estimate(
         """
 resource "aws_lb" "alb" {
@@ -563,6 +555,9 @@ resource "aws_alb" "legacy" {
   name = "l"
 }
 resource "aws_lb" "nlb" {
+  load_balancer_type = "network"
+}
+resource "aws_lb" "nlb_idle" {
   load_balancer_type = "network"
 }
 resource "aws_elb" "classic" {
@@ -576,9 +571,14 @@ resource "aws_elb" "classic" {
 """,
         usage={
             "resource_usage": {
-                # LCUs = max(50/25, 6000/3000, 1.5/1, 0/1000) = 2 (new and active connections)
-                "aws_lb.alb": {"new_connections": 50, "active_connections": 6000,
-                               "processed_bytes_gb": "1.5", "rule_evaluations": 0},
+                # max(10000/25, 1000/3000, 1000/1, 300/1000) = 1000 LCU-hours (the bytes)
+                "aws_lb.alb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000, "rule_evaluations": 300},
+                # max(10000/800, 1000/100000, 1000/1) = 1000 LCU-hours
+                "aws_lb.nlb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000},
+                # rule evaluations dominate: 20000/1000 = 20 LCU-hours
+                "aws_alb.legacy": {"processed_bytes_gb": 2, "rule_evaluations": 20000},
                 "aws_elb.classic": {"monthly_data_processed_gb": 1000},
             }
         },
@@ -586,112 +586,20 @@ resource "aws_elb" "classic" {
     alb = components(doc, "aws_lb.alb")
     assert monthly(alb["Application load balancer"]) == D("0.0225") * 730
     lcu = alb["Load balancer capacity units"]
-    assert lcu["hourlyQuantity"] == "2"
-    assert monthly(lcu) == 2 * D("0.008") * 730
-    assert (
-        monthly(component(doc, "aws_alb.legacy", "Application load balancer")) == D("0.0225") * 730
-    )
+    assert (lcu["unit"], lcu["monthlyQuantity"]) == ("LCU-hours", "1000")
+    assert monthly(lcu) == 1000 * D("0.008")
+    # was $5,856.43 (1,000 LCUs every hour); about $24.43 as Infracost and AWS's LCU say
+    assert D(resource(doc, "aws_lb.alb")["monthlyCost"]) == D("16.425") + D("8")
     nlb = components(doc, "aws_lb.nlb")
-    assert monthly(nlb["Network load balancer"]) == D("0.0225") * 730
-    assert D(nlb["Load balancer capacity units"]["price"]) == D("0.006")
-    assert nlb["Load balancer capacity units"]["monthlyCost"] is None  # no usage given
+    assert monthly(nlb["Load balancer capacity units"]) == 1000 * D("0.006")
+    assert D(resource(doc, "aws_lb.nlb")["monthlyCost"]) == D("16.425") + D("6")  # was $4,396
+    legacy = component(doc, "aws_alb.legacy", "Load balancer capacity units")
+    assert monthly(legacy) == 20 * D("0.008")
+    idle = component(doc, "aws_lb.nlb_idle", "Load balancer capacity units")
+    assert (idle["monthlyCost"], idle["price"]) == (None, "0.006")  # no usage given
     classic = components(doc, "aws_elb.classic")
     assert monthly(classic["Classic load balancer"]) == D("0.025") * 730
     assert monthly(classic["Data processed"]) == 1000 * D("0.008")
-
-
-def test_aws_vpc_endpoint_interface_gateway_and_tiers() -> None:
-    doc = estimate(
-        """
-resource "aws_vpc_endpoint" "s3" {
-  vpc_id       = "vpc"
-  service_name = "com.amazonaws.us-east-1.s3"
-}
-resource "aws_vpc_endpoint" "api" {
-  vpc_id            = "vpc"
-  service_name      = "com.amazonaws.us-east-1.execute-api"
-  vpc_endpoint_type = "Interface"
-  subnet_ids        = ["a", "b", "c"]
-}
-""",
-        # 2 PB: the first 1 PB (1,048,576 GB) at $0.01, the rest at $0.006
-        usage={"resource_usage": {"aws_vpc_endpoint.api": {"monthly_data_processed_gb": 2097152}}},
-    )
-    api = components(doc, "aws_vpc_endpoint.api")
-    assert api["Endpoint (Interface)"]["hourlyQuantity"] == "3"
-    assert monthly(api["Endpoint (Interface)"]) == 3 * D("0.01") * 730
-    assert monthly(api["Data processed (first 1PB)"]) == 1048576 * D("0.01")
-    assert monthly(api["Data processed (next 4PB)"]) == 1048576 * D("0.006")
-    free = {entry["name"]: entry for entry in doc["projects"][0]["breakdown"]["freeResources"]}
-    assert "gateway endpoints" in free["aws_vpc_endpoint.s3"]["metadata"]["reason"]
-
-
-def test_transit_gateway_attachment_and_vpn() -> None:
-    doc = estimate(
-        """
-resource "aws_ec2_transit_gateway_vpc_attachment" "a" {
-  subnet_ids         = ["s"]
-  transit_gateway_id = "tgw"
-  vpc_id             = "vpc"
-}
-resource "aws_vpn_connection" "v" {
-  customer_gateway_id = "cgw"
-  type                = "ipsec.1"
-}
-"""
-    )
-    assert monthly(
-        component(doc, "aws_ec2_transit_gateway_vpc_attachment.a", "Transit gateway attachment")
-    ) == (D("0.05") * 730)
-    assert monthly(component(doc, "aws_vpn_connection.v", "VPN connection")) == D("0.05") * 730
-
-
-def test_route53_zone_record_and_health_check() -> None:
-    doc = estimate(
-        """
-resource "aws_route53_zone" "z" {
-  name = "example.com"
-}
-resource "aws_route53_record" "www" {
-  zone_id = aws_route53_zone.z.zone_id
-  name    = "www"
-  type    = "A"
-  ttl     = 300
-  records = ["1.2.3.4"]
-}
-resource "aws_route53_record" "alias" {
-  zone_id = aws_route53_zone.z.zone_id
-  name    = "apex"
-  type    = "A"
-  alias {
-    name                   = "lb"
-    zone_id                = "z"
-    evaluate_target_health = false
-  }
-}
-resource "aws_route53_health_check" "h" {
-  type          = "HTTPS_STR_MATCH"
-  fqdn          = "example.com"
-  search_string = "ok"
-}
-""",
-        usage={
-            "resource_usage": {
-                "aws_route53_record.www": {"monthly_standard_queries": 1_500_000_000}
-            }
-        },
-    )
-    zone = component(doc, "aws_route53_zone.z", "Hosted zone")
-    assert monthly(zone) == D("0.50")  # global "DNS Zone first 25"
-    assert resource(doc, "aws_route53_zone.z")["metadata"]["region"] == "us-east-1"
-    www = components(doc, "aws_route53_record.www")
-    assert monthly(www["Standard queries (first 1B)"]) == 1000 * D("0.0000004") * 1_000_000
-    assert monthly(www["Standard queries (over 1B)"]) == 500 * D("0.0000002") * 1_000_000
-    health = components(doc, "aws_route53_health_check.h")
-    assert monthly(health["Health check"]) == D("0.50")
-    assert monthly(health["Optional features"]) == 2 * D("1.00")  # HTTPS + string matching
-    free = {entry["name"] for entry in doc["projects"][0]["breakdown"]["freeResources"]}
-    assert "aws_route53_record.alias" in free
 
 
 # --- serverless and application services --------------------------------------------------------
@@ -867,30 +775,6 @@ def test_sns_topic_honours_its_subscriber_usage_keys() -> None:
     # 500k SMS, the first 100 free, at the user's own price per SMS
     assert monthly(found["SMS notifications (over 100)"]) == 499_900 * D("0.01")
     assert doc["metadata"].get("warnings", []) == []
-
-
-def test_api_gateway_rest_and_http() -> None:
-    doc = estimate(
-        """
-resource "aws_api_gateway_rest_api" "rest" {
-  name = "r"
-}
-resource "aws_apigatewayv2_api" "http" {
-  name          = "h"
-  protocol_type = "HTTP"
-}
-""",
-        usage={"resource_type_default_usage": {
-            "aws_api_gateway_rest_api": {"monthly_requests": 400_000_000},
-            "aws_apigatewayv2_api": {"monthly_requests": 100_000_000},
-        }},
-    )  # fmt: skip
-    rest = components(doc, "aws_api_gateway_rest_api.rest")
-    assert monthly(rest["Requests (first 333M)"]) == 333 * D("3.50")
-    assert monthly(rest["Requests (next 667M)"]) == 67 * D("2.80")
-    assert monthly(component(doc, "aws_apigatewayv2_api.http", "Requests (first 300M)")) == 100 * D(
-        "1.00"
-    )
 
 
 def test_aws_ecs_service_fargate() -> None:

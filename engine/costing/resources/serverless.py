@@ -1,5 +1,5 @@
-"""Usage-priced application services: Lambda (and its provisioned concurrency), SQS, SNS and
-API Gateway.
+"""Usage-priced application services: Lambda (and its provisioned concurrency), SQS and SNS
+(API Gateway: ``apigateway.py``).
 
 Their cost depends on traffic, so without a usage file their components have no quantity
 (``usageBased: true``), exactly as in Infracost. Free tiers are not applied.
@@ -482,52 +482,6 @@ def aws_sns_topic_subscription(ctx: Context) -> None:
                 ctx.usage_number("monthly_requests"), ctx.usage_number("request_size_kb")
             ),
             per=per,
-            usage_based=True,
-        )
-    )
-
-
-@priced("aws_api_gateway_rest_api")
-def aws_api_gateway_rest_api(ctx: Context) -> None:
-    ctx.add(
-        *ctx.tiered(
-            (
-                "Requests (first 333M)",
-                "Requests (next 667M)",
-                "Requests (next 19B)",
-                "Requests (over 20B)",
-            ),
-            "1M requests",
-            Price("AmazonApiGateway", "API Calls", {"operation": "ApiGatewayRequest"}),
-            monthly=ctx.usage_number("monthly_requests"),
-            per=MILLION,
-            usage_based=True,
-        )
-    )
-
-
-@priced("aws_apigatewayv2_api")
-def aws_apigatewayv2_api(ctx: Context) -> None:
-    protocol = ctx.string("protocol_type", "HTTP")
-    if protocol != "HTTP":
-        reason = (
-            f"protocol_type is unknown: {protocol.reason}"
-            if isinstance(protocol, Unresolved)
-            else "WebSocket API prices are not priced by the engine"
-        )
-        ctx.add(
-            ctx.component(
-                "Messages", "1M messages", reason, monthly=ctx.usage_number("monthly_messages")
-            )
-        )
-        return
-    ctx.add(
-        *ctx.tiered(
-            ("Requests (first 300M)", "Requests (over 300M)"),
-            "1M requests",
-            Price("AmazonApiGateway", "API Calls", {"operation": "ApiGatewayHttpApi"}),
-            monthly=ctx.usage_number("monthly_requests"),
-            per=MILLION,
             usage_based=True,
         )
     )
