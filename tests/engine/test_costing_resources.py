@@ -478,9 +478,9 @@ resource "aws_elasticache_cluster" "member" {
     assert monthly(
         component(doc, "aws_elasticache_cluster.redis", "ElastiCache (on-demand, cache.t3.micro)")
     ) == (D("0.017") * 730)
-    # curated ElastiCache backup storage $0.085/GB-month
-    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == 10 * D(
-        "0.085"
+    # curated ElastiCache backup storage $0.085/GB-month; 5 snapshots kept, one free
+    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == (
+        10 * (5 - 1) * D("0.085")
     )
     assert monthly(
         component(
