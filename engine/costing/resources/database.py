@@ -558,7 +558,7 @@ def aws_rds_cluster(ctx: Context) -> None:
     volume = "IO Optimized-Aurora" if io_optimized else "General Purpose-Aurora"
     ctx.add(
         ctx.component(
-            "Storage",
+            "Storage (I/O-optimized)" if io_optimized else "Storage",
             "GB",
             Price(
                 "AmazonRDS",
