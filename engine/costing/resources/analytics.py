@@ -121,6 +121,7 @@ OPENSEARCH_NOTES = (
     "EBS storage and UltraWarm nodes have no price in the catalog (priceNotFound).",
 )
 TERM_MONTHS = {"1yr": Decimal(12), "3yr": Decimal(36)}
+FEE_PLACES = Decimal("0.0000000001")
 
 
 def _search_type(instance_type: str) -> str:
@@ -180,15 +181,17 @@ def _search_instances(
     upfront = Price("AmazonES", "Amazon OpenSearch Service Instance", term, units=("Quantity",))
     if reserved.payment != "No Upfront":
         months = TERM_MONTHS[reserved.term]
-        share = count / months if isinstance(count, Decimal) else count
-        ctx.add(
-            ctx.component(
-                f"{name} upfront fee (1/{months} a month, {shown})",
-                "upfront fees",
-                upfront,
-                monthly=share,
-            )
+        fee = ctx.component(
+            f"{name} upfront fee (spread over {months} months, {shown})",
+            "instances",
+            upfront,
+            monthly=count,
         )
+        if fee.price is not None:
+            # The one-time fee per instance, spread evenly over the term (10 decimals, as the
+            # Price List writes prices).
+            fee.price = (fee.price / months).quantize(FEE_PLACES)
+        ctx.add(fee)
 
 
 def _search_domain(ctx: Context, default_type: str) -> None:

@@ -127,6 +127,8 @@ def aws_docdb_cluster(ctx: Context) -> None:
     if isinstance(retention, Decimal) and retention > 1:
         _backup(ctx, "AmazonDocDB")
         return
+    if ctx.usage_number("backup_storage_gb") is not None:
+        ctx.note("backup_storage_gb is not priced: one day of backups (the retention) is free")
     ctx.add(
         ctx.component(
             "Backup storage",
