@@ -155,7 +155,7 @@ def test_checkov_plan_uses_provider_defaults_for_computed_attributes(corpus: Pat
         doc, "aws_instance.web_host", "Instance usage (Linux/UNIX, on-demand, t2.nano)"
     )
     assert monthly(usage) == D("0.0058") * 730
-    assert doc["summary"]["unsupportedResourceCounts"]["aws_neptune_cluster"] == 1
+    assert doc["summary"]["supportedResourceCounts"]["aws_neptune_cluster"] == 1
 
 
 def test_terraform_aws_vpc_complete_example(corpus: Path) -> None:

@@ -435,7 +435,7 @@ resource "aws_rds_cluster_instance" "s" {
         # "... Aurora MySQL ... Aurora IO Optimization Mode db r5.large ..." $0.377/h
         assert monthly(item) == D("0.377") * 730
     cluster = components(doc, "aws_rds_cluster.c")
-    assert D(cluster["Storage"]["price"]) == D("0.225")  # I/O-Optimized storage
+    assert D(cluster["Storage (I/O-optimized)"]["price"]) == D("0.225")  # I/O-Optimized storage
     assert "I/O requests" not in cluster
     std = components(doc, "aws_rds_cluster.std")
     assert monthly(std["Storage"]) == 100 * D("0.10")
@@ -478,9 +478,9 @@ resource "aws_elasticache_cluster" "member" {
     assert monthly(
         component(doc, "aws_elasticache_cluster.redis", "ElastiCache (on-demand, cache.t3.micro)")
     ) == (D("0.017") * 730)
-    # curated ElastiCache backup storage $0.085/GB-month
-    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == 10 * D(
-        "0.085"
+    # curated ElastiCache backup storage $0.085/GB-month; 5 snapshots kept, one free
+    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == (
+        10 * (5 - 1) * D("0.085")
     )
     assert monthly(
         component(
@@ -1002,7 +1002,7 @@ resource "aws_iam_role" "r" {
   name               = "r"
   assume_role_policy = "{}"
 }
-resource "aws_neptune_cluster" "n" {}
+resource "aws_sagemaker_notebook_instance" "n" {}
 resource "null_resource" "x" {}
 resource "google_compute_instance" "g" {}
 resource "aws_nat_gateway" "n" {
@@ -1020,13 +1020,16 @@ data "aws_ami" "a" {}
         "totalUsageBasedResources": 2,
         "totalNoPriceResources": 3,
         "supportedResourceCounts": {"aws_nat_gateway": 1, "aws_s3_bucket": 1},
-        "unsupportedResourceCounts": {"aws_neptune_cluster": 1, "google_compute_instance": 1},
+        "unsupportedResourceCounts": {
+            "aws_sagemaker_notebook_instance": 1,
+            "google_compute_instance": 1,
+        },
         "noPriceResourceCounts": {"aws_iam_role": 1, "aws_vpc": 1, "null_resource": 1},
     }
     project = doc["projects"][0]
     assert project["summary"] == doc["summary"]
     assert [entry["name"] for entry in project["breakdown"]["unsupportedResources"]] == [
-        "aws_neptune_cluster.n",
+        "aws_sagemaker_notebook_instance.n",
         "google_compute_instance.g",
     ]
     assert doc["metadata"]["dataSourcesSkipped"] == 1
