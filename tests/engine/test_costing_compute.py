@@ -330,3 +330,48 @@ resource "aws_autoscaling_group" "this" {
         "module.asg.aws_launch_template.this[0]/Instance usage (Linux/UNIX, on-demand, t2.medium)"
     )
     assert monthly(component(doc, address, name)) == D("0.0464") * 730
+
+
+def test_beanstalk_usage_sections_reach_what_the_environment_creates() -> None:
+    doc = estimate(
+        """
+resource "aws_elastic_beanstalk_environment" "e" {
+  name        = "e"
+  application = "app"
+  setting {
+    namespace = "aws:ec2:instances"
+    name      = "InstanceTypes"
+    value     = "m5.large"
+  }
+  setting {
+    namespace = "aws:rds:dbinstance"
+    name      = "DBInstanceClass"
+    value     = "db.t3.medium"
+  }
+}
+""",
+        usage={
+            "resource_usage": {
+                "aws_elastic_beanstalk_environment.e": {
+                    "db": {"additional_backup_storage_gb": 1000},
+                    "ec2": {"instances": 3, "bogus": 1},
+                }
+            }
+        },
+    )
+    found = components(doc, "aws_elastic_beanstalk_environment.e")
+    usage = found["aws_launch_configuration/Instance usage (Linux/UNIX, on-demand, m5.large)"]
+    assert monthly(usage) == 3 * D("0.096") * 730
+    # The db section is the database's own usage: its function prices it.
+    backup = [
+        item
+        for name, item in found.items()
+        if name.startswith("aws_db_instance/") and item.get("usageSource") == "inline"
+    ]
+    assert [item["monthlyQuantity"] for item in backup] == ["1000"]
+    # A nested key that the created type does not know is reported with its path.
+    assert {
+        "address": "aws_elastic_beanstalk_environment.e",
+        "key": "ec2.bogus",
+        "message": "unknown usage key for this resource type; ignored",
+    } in doc["metadata"]["warnings"]
