@@ -23,17 +23,15 @@ from engine.costing.resources.ebs import Volume, volume_components
 from engine.costing.resources.ec2 import (
     GROUP_USAGE,
     INSTANCE_NOTES,
-    ON_DEMAND,
-    SPOT,
     InstanceSpec,
     instance_extras,
     instance_usage,
-    reserved_purchase,
     runs_on_host,
     spec_from_launch_configuration,
     spec_from_launch_template,
     volume_resources,
 )
+from engine.costing.resources.purchase import ON_DEMAND, SPOT, reserved_purchase
 from engine.costing.resources.references import referenced
 from engine.model import Unresolved
 
@@ -161,8 +159,10 @@ def _mixed_instances(
         if len(overrides) > 1:
             ctx.note(f"mixed instances: priced as the first override ({spec.instance_type})")
     count: Decimal | Unresolved
-    if isinstance(capacity, Unresolved) or isinstance(weight, Unresolved):
-        count = capacity if isinstance(capacity, Unresolved) else weight  # type: ignore[assignment]
+    if isinstance(capacity, Unresolved):
+        count = capacity
+    elif isinstance(weight, Unresolved):
+        count = weight
     elif weight:
         # Capacity is counted in weight units: each instance of the override provides ``weight``.
         count = Decimal(math.ceil(capacity / weight))

@@ -24,6 +24,16 @@ from engine.costing.components import CostComponent, PricedResource
 from engine.costing.context import ONE, Context, Price
 from engine.costing.registry import priced
 from engine.costing.resources.ebs import Volume, read_volume, times, volume_components
+from engine.costing.resources.purchase import (
+    ON_DEMAND,
+    RESERVED_CLASSES,
+    RESERVED_PAYMENTS,
+    RESERVED_TERMS,
+    SPOT,
+    Purchase,
+    not_found,
+    reserved_purchase,
+)
 from engine.costing.resources.references import referenced
 from engine.costing.schema import UsageKey
 from engine.model import Resource, Unresolved
@@ -46,15 +56,6 @@ BURSTABLE_FAMILIES = ("t2", "t3", "t3a", "t4g")
 UNLIMITED_BY_DEFAULT = ("t3", "t3a", "t4g")
 # CPU credits: RHEL and SUSE surplus credits cost what Linux ones do; Windows has its own.
 CREDIT_OS = {"linux": "Linux", "rhel": "Linux", "suse": "Linux", "windows": "Windows"}
-
-# Reserved terms: usage value -> (Price List leaseContractLength, label in reasons).
-RESERVED_TERMS = {"1_year": ("1yr", "1-year"), "3_year": ("3yr", "3-year")}
-RESERVED_PAYMENTS = {
-    "no_upfront": ("No Upfront", "no-upfront"),
-    "partial_upfront": ("Partial Upfront", "partial-upfront"),
-    "all_upfront": ("All Upfront", "all-upfront"),
-}
-RESERVED_CLASSES = ("standard", "convertible")
 
 INSTANCE_USAGE: tuple[UsageKey, ...] = (
     UsageKey(
@@ -274,111 +275,11 @@ def spec_from_instance(ctx: Context) -> InstanceSpec:
     return spec
 
 
-# --- purchase options ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Purchase:
-    """How the instance hours are bought: ``on-demand``, ``spot`` or ``reserved``."""
-
-    kind: str = "on-demand"
-    term: str | None = None
-    payment: str | None = None
-    offering: str | None = None
-    #: why a reserved purchase cannot be priced as given (a usage key is missing)
-    problem: str | None = None
-
-    def describe(self) -> str:
-        """``1-year all-upfront standard reserved`` (for reasons)."""
-        if self.kind != "reserved":
-            return self.kind
-        term = RESERVED_TERMS[self.term][1] if self.term else ""
-        payment = RESERVED_PAYMENTS[self.payment][1] if self.payment else ""
-        return " ".join(part for part in (term, payment, self.offering or "", "reserved") if part)
-
-    def attributes(self) -> dict[str, str]:
-        """The Price List attributes that select this purchase option's price."""
-        if self.kind == "spot":
-            return {"marketoption": "Spot"}
-        if self.kind != "reserved" or self.term is None or self.payment is None:
-            return {}
-        out = {
-            "termType": "Reserved",
-            "leaseContractLength": RESERVED_TERMS[self.term][0],
-            "purchaseOption": RESERVED_PAYMENTS[self.payment][0],
-        }
-        if self.offering:
-            out["offeringClass"] = self.offering
-        return out
-
-
-ON_DEMAND = Purchase()
-SPOT = Purchase("spot")
-
-
-def reserved_purchase(ctx: Context, *, needs_class: bool = True) -> Purchase | None:
-    """The reservation the usage file asks for, or ``None`` (on-demand).
-
-    Instances are reserved when ``reserved_instance_type`` is given (Infracost's rule),
-    Dedicated Hosts when ``reserved_instance_term`` is. A reservation missing one of its keys
-    is not priced (rather than priced on-demand under the name "reserved").
-    """
-    offering = ctx.usage_string("reserved_instance_type")
-    term = ctx.usage_string("reserved_instance_term")
-    payment = ctx.usage_string("reserved_instance_payment_option")
-    trigger = offering if needs_class else term
-    if trigger is None:
-        if term is not None or payment is not None:
-            ctx.note(
-                "reserved_instance_term/payment_option given without reserved_instance_type: "
-                "priced on-demand"
-                if needs_class
-                else "reserved_instance_payment_option given without reserved_instance_term: "
-                "priced on-demand"
-            )
-        return None
-    missing = [
-        key
-        for key, value in (
-            ("reserved_instance_term", term),
-            ("reserved_instance_payment_option", payment),
-        )
-        if value is None
-    ]
-    return Purchase(
-        "reserved",
-        term=term.lower() if term else None,
-        payment=payment.lower() if payment else None,
-        offering=offering.lower() if offering and needs_class else None,
-        problem=f"reserved pricing needs {' and '.join(missing)} in the usage file"
-        if missing
-        else None,
-    )
-
-
 def operating_system(ctx: Context, spec: InstanceSpec | None = None) -> str:
     given = ctx.usage_string("operating_system")
     if given is not None:
         return given.lower()
     return (spec.operating_system if spec is not None else None) or "linux"
-
-
-def not_found(ctx: Context, price: Price, what: str) -> str | None:
-    """``None`` if ``price`` is in the catalog; else why not: ``no <what> in <region> in the
-    catalog`` (``what``: "1-year all-upfront standard reserved price for m5.large"), or why the
-    region has no prices at all."""
-    match, reason = ctx.find(price)
-    if match is not None:
-        return None
-    estimation = ctx.estimation
-    if estimation.catalog is None or ctx.region not in estimation.catalog_regions:
-        if ctx.region.startswith("cn-"):
-            return (
-                f"{reason} (AWS prices China regions in CNY; this estimate reports USD only "
-                "and the catalog has no USD price there)"
-            )
-        return reason
-    return f"no {what} in {ctx.region} in the catalog"
 
 
 def instance_price(
@@ -597,48 +498,43 @@ def _reserved_or_on_demand(ctx: Context) -> Purchase:
     notes=("The instances placed on the host are billed through the host's hours.",),
 )
 def aws_ec2_host(ctx: Context) -> None:
-    instance_type = ctx.string("instance_type")
-    family: str | Unresolved | None
-    if (
-        isinstance(instance_type, str)
-        and instance_type
-        and not isinstance(instance_type, Unresolved)
-    ):
-        family = instance_type.split(".", 1)[0]
-    elif isinstance(instance_type, Unresolved):
-        family = instance_type
-    else:
-        family = ctx.string("instance_family")
+    family = _host_family(ctx)
     purchase = reserved_purchase(ctx, needs_class=False) or ON_DEMAND
-    shown = (
-        family if isinstance(family, str) and family and not isinstance(family, Unresolved) else "?"
-    )
-    name = f"EC2 Dedicated Host ({purchase.kind}, {shown})"
+    shown = family if isinstance(family, str) and not isinstance(family, Unresolved) else "?"
+    price: Price | str
     if isinstance(family, Unresolved):
-        ctx.add(
-            ctx.component(name, "hours", f"host family is unknown: {family.reason}", hourly=ONE)
+        price = f"host family is unknown: {family.reason}"
+    elif not family:
+        price = "neither instance_type nor instance_family is set"
+    elif purchase.problem is not None:
+        price = purchase.problem
+    else:
+        reserved = purchase.kind == "reserved"
+        price = Price(
+            "AmazonEC2",
+            "Dedicated Host",
+            {"instanceType": family, "tenancy": "Host", **purchase.attributes()},
+            usage_type=("ReservedHostUsage:" if reserved else "HostUsage:") + family,
+            units=("Hrs",) if reserved else (),
         )
-        return
-    if not family:
-        ctx.add(
-            ctx.component(
-                name, "hours", "neither instance_type nor instance_family is set", hourly=ONE
-            )
+        what = f"{purchase.describe()} price for the {family} Dedicated Host"
+        price = not_found(ctx, price, what) or price
+    ctx.add(
+        ctx.component(
+            f"EC2 Dedicated Host ({purchase.kind}, {shown or '?'})", "hours", price, hourly=ONE
         )
-        return
-    if purchase.problem is not None:
-        ctx.add(ctx.component(name, "hours", purchase.problem, hourly=ONE))
-        return
-    usage_type = ("ReservedHostUsage:" if purchase.kind == "reserved" else "HostUsage:") + family
-    price = Price(
-        "AmazonEC2",
-        "Dedicated Host",
-        {"instanceType": family, "tenancy": "Host", **purchase.attributes()},
-        usage_type=usage_type,
-        units=("Hrs",) if purchase.kind == "reserved" else (),
     )
-    reason = not_found(ctx, price, f"{purchase.describe()} price for the {family} Dedicated Host")
-    ctx.add(ctx.component(name, "hours", reason or price, hourly=ONE))
+
+
+def _host_family(ctx: Context) -> str | Unresolved | None:
+    """The host's instance family: ``instance_type``'s (``c5.18xlarge`` -> ``c5``), else
+    ``instance_family``."""
+    instance_type = ctx.string("instance_type")
+    if isinstance(instance_type, Unresolved):
+        return instance_type
+    if instance_type:
+        return instance_type.split(".", 1)[0]
+    return ctx.string("instance_family")
 
 
 @priced(
