@@ -31,7 +31,7 @@ from engine.costing.usage import to_decimal
 from engine.model import Resource, Unresolved
 
 ROOT_VOLUME_GB = Decimal(8)
-DB_DEFAULT_STORAGE_GB = Decimal(20)
+DB_DEFAULT_STORAGE_GB = 20  # GB; RDS gp2 minimum, and Infracost's default
 # Beanstalk's defaults for spot fleets (aws:ec2:instances): on-demand instances above the base,
 # in percent, for load-balanced and single-instance environments.
 SPOT_ON_DEMAND_ABOVE_BASE = {"LoadBalanced": Decimal(70), "SingleInstance": Decimal(0)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.costing.context import ONE, Context, Price
@@ -145,7 +145,7 @@ def _strategy_launch(strategies: Sequence[Mapping[str, Any]]) -> str | None:
 def _positive(value: Any) -> bool:
     try:
         return Decimal(str(value)) > 0
-    except Exception:
+    except (InvalidOperation, ValueError):
         return False
 
 
