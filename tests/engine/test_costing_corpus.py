@@ -136,8 +136,11 @@ def test_eks_plan(corpus: Path) -> None:
         == D("0.10") * 730
     )
     nodes = components(doc, "module.eks.aws_eks_node_group.example")
-    assert monthly(nodes["Instance usage (Linux/UNIX, on-demand, t3.large)"]) == D("0.0912") * 730
-    disk = nodes["block_device_mapping[0]/Storage (general purpose SSD, gp2)"]
+    # With a launch template, the nodes are a sub-resource named after it (as in Infracost).
+    template = "module.eks.aws_launch_template.foo"
+    usage = nodes[f"{template}/Instance usage (Linux/UNIX, on-demand, t3.large)"]
+    assert monthly(usage) == D("0.0912") * 730
+    disk = nodes[f"{template}/block_device_mapping[0]/Storage (general purpose SSD, gp2)"]
     assert monthly(disk) == 200 * D("0.11")
 
 

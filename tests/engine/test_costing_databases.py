@@ -11,7 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from engine.costing.resources import rds_support
+from engine.costing import calendar
 from tests.engine.estimates import component, components, estimate, monthly, priced_ok
 
 pytestmark = pytest.mark.unit
@@ -124,7 +124,7 @@ resource "aws_db_instance" "se1" {
 def test_extended_support_is_priced_per_vcpu_from_the_version_and_date(
     monkeypatch: pytest.MonkeyPatch, today: date, version: str, expected: tuple[str, D] | None
 ) -> None:
-    monkeypatch.setattr(rds_support, "today", lambda: today)
+    monkeypatch.setattr(calendar, "today", lambda: today)
     doc = estimate(
         f"""
 resource "aws_db_instance" "db" {{

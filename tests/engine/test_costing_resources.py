@@ -109,20 +109,29 @@ resource "aws_instance" "spot" {
 
 def test_aws_instance_windows_from_usage_and_cpu_credits() -> None:
     doc = estimate(
-        'resource "aws_instance" "w" {\n  instance_type = "t3.small"\n}\n',
+        'resource "aws_instance" "w" {\n  instance_type = "t3.small"\n}\n'
+        'resource "aws_instance" "l" {\n  instance_type = "t3.small"\n}\n',
         usage={
             "resource_usage": {
                 "aws_instance.w": {
                     "operating_system": "windows",
                     "monthly_cpu_credit_hrs": 100,
                     "vcpu_count": 2,
-                }
+                },
+                "aws_instance.l": {"monthly_cpu_credit_hrs": 100, "vcpu_count": 2},
             }
         },
     )
     usage = component(doc, "aws_instance.w", "Instance usage (Windows, on-demand, t3.small)")
-    assert usage["priceNotFound"] is True and "Linux" in usage["priceNotFoundReason"]
-    credits = component(doc, "aws_instance.w", "CPU credits")
+    # The catalog has Windows prices for eu-west-1 only: never the Linux price under its name.
+    assert usage["priceNotFound"] is True
+    assert usage["priceNotFoundReason"] == (
+        "no on-demand Windows price for t3.small in us-east-1 in the catalog"
+    )
+    windows_credits = component(doc, "aws_instance.w", "CPU credits")
+    assert windows_credits["priceNotFound"] is True
+    assert "Windows CPU credit price for the t3 family" in windows_credits["priceNotFoundReason"]
+    credits = component(doc, "aws_instance.l", "CPU credits")
     # curated: $0.05 per vCPU-hour (us-east-1); 100 h x 2 vCPUs
     assert credits["usageBased"] is True
     assert monthly(credits) == 100 * 2 * D("0.05")
@@ -302,8 +311,8 @@ resource "aws_eks_node_group" "n" {
     assert (
         monthly(nodes["Instance usage (Linux/UNIX, on-demand, m5.large)"]) == 2 * D("0.096") * 730
     )
-    # EKS's default node disk: 20 GB gp2 per node
-    assert monthly(nodes["disk/Storage (general purpose SSD, gp2)"]) == 2 * 20 * D("0.10")
+    # EKS's default node disk: 20 GB gp2 per node, shown with the nodes (as in Infracost)
+    assert monthly(nodes["Storage (general purpose SSD, gp2)"]) == 2 * 20 * D("0.10")
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -1041,7 +1050,8 @@ data "aws_ami" "a" {}
 
 
 def test_metadata_lists_the_catalog_sources_and_dates_used() -> None:
-    doc = estimate('resource "aws_instance" "w" {\n  instance_type = "t3.micro"\n}\n')
+    # m5.large: not burstable, so no (usage-based) CPU credit price is looked up
+    doc = estimate('resource "aws_instance" "w" {\n  instance_type = "m5.large"\n}\n')
     catalog = doc["metadata"]["catalog"]
     ids = [source["id"] for source in catalog["sources"]]
     assert ids == ["cloudkeep-ebs", "karpenter-ec2-us-east-1"]

@@ -3,7 +3,7 @@
 * **Extended support**: an engine major version past its end of standard support pays RDS
   extended support per vCPU-hour, at the year 1-2 rate and from the third year at the year 3
   rate. The start dates are AWS's published calendar (:data:`EXTENDED_SUPPORT`); the date that
-  decides is today's (:func:`today`, replaced in tests), as Infracost does.
+  decides is today's (:func:`engine.costing.calendar.today`), as Infracost does.
 * **Performance Insights** and **CPU credits** (burstable t3/t4g classes): declared with
   Infracost's usage keys, but the shared price feeds hold no price for them (only Aurora's newer
   Database Insights), so their components are ``priceNotFound`` saying so.
@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from engine.costing import calendar
 from engine.costing.components import CostComponent
 from engine.costing.context import Context, Price
 from engine.costing.registry import UsageKey
@@ -61,7 +61,6 @@ EXTENDED_SUPPORT: dict[tuple[str, str], tuple[date, date | None]] = {
 }
 
 #: The date that decides whether extended support applies (tests replace it).
-today: Callable[[], date] = date.today
 
 BURSTABLE_CLASSES = ("db.t3.", "db.t4g.")
 NO_PI_PRICE = (
@@ -135,7 +134,7 @@ def extended_support(ctx: Context, engine: str, version: str, instance_class: st
     if dates is None:
         return
     year1, year3 = dates
-    now = today()
+    now = calendar.today()
     if now < year1:
         return
     third = year3 is not None and now >= year3
