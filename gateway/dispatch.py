@@ -14,6 +14,7 @@ from typing import Protocol
 
 from celery import Celery
 
+from gateway.broker import transport_for
 from tfquote.settings import Settings
 from tfquote.tasks import JOBS_QUEUE, publish_job
 
@@ -31,6 +32,8 @@ class CeleryJobDispatcher:
         self.celery = Celery("tfquote-gateway", set_as_current=False)
         self.celery.conf.update(
             broker_url=settings.broker_url,
+            # One Redis client per channel for publishing (see gateway.broker).
+            broker_transport=transport_for(settings.broker_url),
             task_serializer="json",
             accept_content=["json"],
             task_default_queue=JOBS_QUEUE,
