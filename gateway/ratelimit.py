@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
-from flask import Flask, g, request
+from flask import Blueprint, Flask, g, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,9 +73,8 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         "reads": settings.rate_limit_reads,
     }
     for blueprint, scope, methods in _LIMITS:
-        limiter.shared_limit(buckets[scope], scope=scope, methods=methods)(
-            app.blueprints[blueprint]
-        )
+        target = cast(Blueprint, app.blueprints[blueprint])  # registered: a flask.Blueprint
+        limiter.shared_limit(buckets[scope], scope=scope, methods=methods)(target)
     app.extensions["tfquote_limiter"] = limiter
     return limiter
 
