@@ -54,7 +54,10 @@ class CeleryJobDispatcher:
         )
 
     def dispatch(self, job_id: str, *, request_id: str | None) -> None:
-        publish_job(self.celery, job_id, request_id=request_id)
+        # The task and its task-sent event (same producer) leave in one Redis pipeline:
+        # one round trip instead of two. A failed flush raises like a failed publish.
+        with self.celery.producer_or_acquire() as producer, producer.batch():
+            publish_job(self.celery, job_id, request_id=request_id, producer=producer)
 
     def ping(self) -> None:
         with self.celery.connection_for_write() as conn:

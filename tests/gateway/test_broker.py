@@ -66,3 +66,37 @@ def test_jobs_are_queued_and_events_published_through_one_client(
     # Six messages, one Redis client: kombu's own channel would have made six.
     # (plus the asynchronous client kombu keeps for BRPOP, made once per channel).
     assert len([client for client, asynchronous in made if not asynchronous]) == 1
+
+
+def test_a_job_and_its_event_leave_in_one_pipeline(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/3"
+    dispatcher = _dispatcher(url)
+    dispatcher.dispatch("00000000-0000-4000-8000-00000000000a", request_id=None)  # declares
+    alone: list[str] = []
+    piped: list[list[str]] = []
+    execute_command = redis.Redis.execute_command
+    execute = redis.client.Pipeline.execute
+
+    def command(self: Any, *args: Any, **options: Any) -> Any:
+        alone.append(str(args[0]).upper())
+        return execute_command(self, *args, **options)
+
+    def pipeline(self: Any, *args: Any, **kwargs: Any) -> Any:
+        piped.append([str(c[0][0]).upper() for c in self.command_stack])
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
+    dispatcher.dispatch("00000000-0000-4000-8000-00000000000b", request_id="r")
+    assert piped == [["LPUSH", "PUBLISH"]]
+    assert not {"LPUSH", "PUBLISH"} & set(alone)
+
+
+def test_a_publish_to_an_unreachable_broker_raises_what_the_gateway_handles() -> None:
+    from kombu.exceptions import KombuError
+
+    dispatcher = _dispatcher("redis://127.0.0.1:1/0")
+    with pytest.raises((KombuError, OSError, redis.exceptions.RedisError)):
+        dispatcher.dispatch("00000000-0000-4000-8000-00000000000c", request_id=None)
