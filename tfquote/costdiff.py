@@ -96,8 +96,9 @@ def _sides(projects: Sequence[Mapping[str, Any]], part: str) -> list[tuple[str, 
 
 
 def _keyed(sides: list[tuple[str, _Side]], by_project: bool) -> dict[str, _Side]:
-    return {(f"{side.project}\x00{address}" if by_project else address): side
-            for address, side in sides}  # fmt: skip
+    return {
+        (f"{side.project}\x00{address}" if by_project else address): side for address, side in sides
+    }
 
 
 def _has_duplicates(sides: list[tuple[str, _Side]]) -> bool:
@@ -165,10 +166,14 @@ def _diff_entry(
     now_subs = _component_key((current or {}).get("subresources") or [])
     before_subs = _component_key((past or {}).get("subresources") or [])
     subs = [
-        _diff_entry(str((now_subs.get(key) or before_subs.get(key) or {}).get("name", key)),
-                    now_subs.get(key), before_subs.get(key), {})
+        _diff_entry(
+            str((now_subs.get(key) or before_subs.get(key) or {}).get("name", key)),
+            now_subs.get(key),
+            before_subs.get(key),
+            {},
+        )
         for key in dict.fromkeys([*now_subs, *before_subs])
-    ]  # fmt: skip
+    ]
     if subs:
         out["subresources"] = subs
     return out
@@ -183,8 +188,10 @@ def _changed(current: _Side, past: _Side) -> bool:
         return True
 
     def shape(entry: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return [(c.get("name"), c.get("monthlyQuantity"), c.get("price"))
-                for c in entry.get("costComponents") or []]  # fmt: skip
+        return [
+            (c.get("name"), c.get("monthlyQuantity"), c.get("price"))
+            for c in entry.get("costComponents") or []
+        ]
 
     return shape(current.entry) != shape(past.entry)
 
@@ -199,8 +206,12 @@ def _totals(resources: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def _empty_breakdown() -> dict[str, Any]:
-    return {"resources": [], "freeResources": [], "unsupportedResources": [],
-            **{field: "0" for field in TOTAL_FIELDS}}  # fmt: skip
+    return {
+        "resources": [],
+        "freeResources": [],
+        "unsupportedResources": [],
+        **{field: "0" for field in TOTAL_FIELDS},
+    }
 
 
 def apply_diff(
@@ -230,14 +241,16 @@ def apply_diff(
     for old in past_projects:
         name = str(old.get("name", ""))
         if name not in names and any(side.project == name for side in before.values()):
-            projects.append({
-                "name": name,
-                "metadata": dict(old.get("metadata") or {"path": name}),
-                "pastBreakdown": None,
-                "breakdown": _empty_breakdown(),
-                "diff": None,
-                "summary": {},
-            })  # fmt: skip
+            projects.append(
+                {
+                    "name": name,
+                    "metadata": dict(old.get("metadata") or {"path": name}),
+                    "pastBreakdown": None,
+                    "breakdown": _empty_breakdown(),
+                    "diff": None,
+                    "summary": {},
+                }
+            )
             names.append(name)
 
     per_project_past: dict[str, dict[str, list[Mapping[str, Any]]]] = {
@@ -264,8 +277,9 @@ def apply_diff(
         counts[action] += 1
         owner = side.project
         if past is not None:
-            per_project_past.setdefault(owner, {"resources": [], "freeResources": [],
-                                                  "unsupportedResources": []})  # fmt: skip
+            per_project_past.setdefault(
+                owner, {"resources": [], "freeResources": [], "unsupportedResources": []}
+            )
             per_project_past[owner][past.category].append(past.entry)
         row: dict[str, Any] = {
             "address": address,
@@ -311,10 +325,14 @@ def apply_diff(
             },
         }
 
-    past_totals = {field: sum((dec(p["pastBreakdown"].get(field)) or ZERO for p in projects),
-                              ZERO) for field in TOTAL_FIELDS}  # fmt: skip
-    now_totals = {field: sum((dec((p.get("breakdown") or {}).get(field)) or ZERO
-                              for p in projects), ZERO) for field in TOTAL_FIELDS}  # fmt: skip
+    past_totals = {
+        field: sum((dec(p["pastBreakdown"].get(field)) or ZERO for p in projects), ZERO)
+        for field in TOTAL_FIELDS
+    }
+    now_totals = {
+        field: sum((dec((p.get("breakdown") or {}).get(field)) or ZERO for p in projects), ZERO)
+        for field in TOTAL_FIELDS
+    }
     for field in TOTAL_FIELDS:
         suffix = field[0].upper() + field[1:]
         document[f"past{suffix}"] = money(past_totals[field]) or "0"
@@ -367,9 +385,11 @@ def headline(diff: Decimal, past: Decimal, summary: Mapping[str, int]) -> str:
         value = Decimal(pct).quantize(Decimal(1))
         ratio = f"{'+' if value > 0 else ''}{value} %"
     added = summary.get("added", 0)
-    parts = [f"{format_money(diff, sign=True)}/month ({ratio})",
-             f"{added} resource{'' if added == 1 else 's'} added",
-             f"{summary.get('removed', 0)} removed"]  # fmt: skip
+    parts = [
+        f"{format_money(diff, sign=True)}/month ({ratio})",
+        f"{added} resource{'' if added == 1 else 's'} added",
+        f"{summary.get('removed', 0)} removed",
+    ]
     if summary.get("changed"):
         parts.append(f"{summary['changed']} changed")
     return ", ".join(parts)
