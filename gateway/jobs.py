@@ -147,9 +147,12 @@ def create_job() -> tuple[Response, int]:
     )
     if not outcome.created:
         if not outcome.fingerprint_matches:
+            # The caller's own job: naming it lets a client that derives keys from content
+            # (the tfquote CLI, re-run on a fresh upload of the same files) find it.
             raise Unprocessable(
                 "this Idempotency-Key was used for a different request",
                 code="idempotency_key_reused",
+                details={"job_id": outcome.job.job_id},
             )
         return _job_response(outcome.job, 200)
 
