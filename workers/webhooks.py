@@ -165,7 +165,7 @@ def deliver(job_id: str, event: str, deps: WebhookDeps) -> Result:
     if record.due_ms > store.now_ms() + 1000:
         return Result.SKIPPED  # an early duplicate: the attempt that is due will come
     owner = f"{_OWNER}:{uuid.uuid4().hex[:8]}"
-    if not store.acquire(job_id, event, owner, settings.webhook_timeout * 2 + 30):
+    if not store.acquire(job_id, event, owner, settings.webhook_timeout * 2 + 5):
         return Result.SKIPPED
     try:
         return _attempt(job_id, event, deps)

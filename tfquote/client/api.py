@@ -100,7 +100,9 @@ class Client:
                     method, self.base_url + path, timeout=(10, self.timeout), **kwargs
                 )
             except requests.RequestException as exc:
-                if attempt == self.retries:
+                # A refused connection is retried briefly (a gateway restarting); a service
+                # that stays away is exit code 4 within seconds, not minutes.
+                if attempt >= min(self.retries, 3):
                     raise Unreachable(f"{self.base_url}: {type(exc).__name__}: {exc}") from exc
                 self.sleep(min(30.0, 0.5 * 2**attempt))
                 continue
@@ -126,7 +128,7 @@ class Client:
             "POST",
             "/api/v1/uploads",
             body=lambda: _ProgressReader(data, progress),
-            headers={"Content-Type": content_type, "Content-Length": str(len(data))},
+            headers={"Content-Type": content_type},
         )
         result: dict[str, Any] = response.json()
         return result
