@@ -206,3 +206,21 @@ def test_delivery_checks_addresses_after_resolution() -> None:
         pytest.skip("this host's name resolves to a public address")
     with pytest.raises(TargetRefused, match="resolves to"):
         resolve_checked(f"http://{name}:9/x", strict)
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    from tfquote.client.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = Progress(stream)
+        progress("uploading 1,024 / 2,048 bytes")
+        progress("job 9b1d0000 RUNNING (attempt 1)")
+        progress.done()
+    assert pipe.getvalue() == ""
+    assert terminal.getvalue().startswith("\ruploading 1,024 / 2,048 bytes\rjob 9b1d0000 RUNNING")
+    assert terminal.getvalue().endswith("\r")  # the line is cleared before the report prints
