@@ -8,7 +8,15 @@ The reliability settings are deliberate; see the README's durability section.
 from kombu.entity import Exchange, Queue
 
 from tfquote.settings import Settings
-from tfquote.tasks import JOBS_QUEUE, MAINTENANCE_QUEUE, RECONCILE, SWEEP_FILES
+from tfquote.tasks import (
+    DELIVER_WEBHOOK,
+    JOBS_QUEUE,
+    MAINTENANCE_QUEUE,
+    RECONCILE,
+    SWEEP_FILES,
+    SWEEP_WEBHOOKS,
+    WEBHOOKS_QUEUE,
+)
 
 _settings = Settings.from_env()
 
@@ -35,11 +43,13 @@ task_default_queue = JOBS_QUEUE
 # message sent through that exchange would land in both queues.
 task_queues = tuple(
     Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in (JOBS_QUEUE, MAINTENANCE_QUEUE)
+    for name in (JOBS_QUEUE, MAINTENANCE_QUEUE, WEBHOOKS_QUEUE)
 )
 task_routes = {
     RECONCILE: {"queue": MAINTENANCE_QUEUE},
     SWEEP_FILES: {"queue": MAINTENANCE_QUEUE},
+    DELIVER_WEBHOOK: {"queue": WEBHOOKS_QUEUE},
+    SWEEP_WEBHOOKS: {"queue": WEBHOOKS_QUEUE},
 }
 # Ack after the task ran, and give the message back if the worker process dies: a
 # job is never lost with its worker. The job store's claim makes redelivery safe.
@@ -66,5 +76,12 @@ beat_schedule = {
         "schedule": _settings.reconcile_interval,
         "options": {"expires": _settings.reconcile_interval},
     },
+}
+beat_schedule["sweep-webhooks"] = {
+    # Publishes webhook deliveries that are due and were not published (see
+    # tfquote/webhooks.py); expires like the reconciler, the next pass does the same.
+    "task": SWEEP_WEBHOOKS,
+    "schedule": _settings.webhook_sweep_interval,
+    "options": {"expires": _settings.webhook_sweep_interval},
 }
 beat_schedule_filename = str(_settings.data_dir / "celerybeat-schedule")

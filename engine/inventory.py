@@ -40,6 +40,10 @@ class Project:
     unknowns: list[Unknown] = field(default_factory=list)
     modules: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: A plan's resources before the change (None: no past known, as for configurations).
+    past_resources: list[Resource] | None = None
+    #: A plan's action per managed resource address.
+    actions: dict[str, str] | None = None
 
 
 @dataclass
@@ -107,7 +111,14 @@ def collect(
             Unknown(other, f"additional plan file ignored; {path} was used", "configuration")
             for other, _ in plans[1:]
         )
-        return Collected("plan", [Project(path, _sorted(result.resources), unknowns)])
+        project = Project(
+            path,
+            _sorted(result.resources),
+            unknowns,
+            past_resources=result.past_resources,
+            actions=result.actions,
+        )
+        return Collected("plan", [project])
 
     if configuration_dirs(files):
         return Collected("hcl", _plan_configuration(files, region, options))

@@ -10,6 +10,12 @@ provider region, when a literal), the ``references`` of each resource's configur
 expressions (which launch template an autoscaling group uses...), and
 ``resource_changes[].change.after_unknown`` (attributes known only after apply).
 
+The state before the change is read too, for the estimate's diff: ``prior_state.values``
+(every resource as it is now, deleted ones included) or, in a plan without a prior state,
+each change's ``before`` values; a plan with neither (a first apply) has an empty past, so
+everything in it is created. Each managed resource's action (create, update, replace,
+delete, no-op) comes from ``resource_changes[].change.actions``.
+
 Documents are decoded with ``json.loads(bytes)``, which detects UTF-8 (with or without BOM),
 UTF-16 and UTF-32, as real-world plans saved from PowerShell are UTF-16LE with a BOM.
 """
@@ -24,6 +30,7 @@ from typing import Any
 
 from engine.errors import EngineInputError
 from engine.model import Resource, ResourceMode, Unknown, render_provider
+from tfquote.costdiff import plan_action
 
 # "0.1" ... "0.2" (Terraform 0.12-0.15) and "1.x" (Terraform 1.x): the major version is the
 # compatibility promise of the JSON output format.
@@ -36,6 +43,10 @@ class PlanResult:
     unknowns: list[Unknown] = field(default_factory=list)
     format_version: str = ""
     terraform_version: str | None = None
+    #: The resources before the change (prior state); see the module docstring.
+    past_resources: list[Resource] = field(default_factory=list)
+    #: Managed resource address -> plan action.
+    actions: dict[str, str] = field(default_factory=dict)
 
 
 def load_json(path: str, data: bytes) -> Any:
@@ -125,7 +136,44 @@ def parse_plan(document: Any, path: str = "plan.json") -> PlanResult:
                 computed_attributes=unknown - configured,
             )
         )
+    result.past_resources = _past_resources(document, changes, config)
+    result.actions = {
+        address: plan_action(change.get("change", {}).get("actions"))
+        for address, change in changes.items()
+        if change.get("mode", "managed") == "managed"
+    }
     return result
+
+
+def _past_resources(
+    document: Mapping[str, Any], changes: Mapping[str, dict[str, Any]], config: _Configuration
+) -> list[Resource]:
+    """The resources as they were before the change, sorted by address."""
+    prior = document.get("prior_state")
+    values = prior.get("values") if isinstance(prior, dict) else None
+    if isinstance(values, dict) and isinstance(values.get("root_module"), dict):
+        raw_resources = list(_walk_module(values["root_module"], depth=0))
+    else:
+        # No prior state: each change's "before" is the resource as it was (null: new).
+        raw_resources = []
+        for change in changes.values():
+            before = change.get("change", {}).get("before")
+            if isinstance(before, dict):
+                raw = _from_change(change)
+                raw["values"] = before
+                raw_resources.append(raw)
+    past: dict[str, Resource] = {}
+    for raw in raw_resources:
+        resource = _to_resource(raw)
+        if resource is None or resource.address in past:
+            continue
+        key = config_address(resource.address)
+        past[resource.address] = replace(
+            resource,
+            region=config.regions.get(key, config.default_region),
+            references=config.references.get(key, {}),
+        )
+    return [past[address] for address in sorted(past)]
 
 
 @dataclass

@@ -3,7 +3,8 @@
 The inventory keys (``region``, ``source``, ``resources``, ``summary``, ``unknowns``...) are
 those of :func:`engine.inventory.render_inventory`; the rest of the system depends on them.
 ``estimate`` is the Infracost-compatible document of :mod:`engine.costing.estimate`, with one
-project per root module.
+project per root module. A plan adds ``diff``, the summary of its change against its prior
+state (:func:`tfquote.costdiff.apply_diff`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from engine.costing import build_estimate, load_usage
-from engine.costing.estimate import ProjectInput
+from engine.costing import load_usage
+from engine.costing.estimate import ProjectInput, build_estimate_and_diff
 from engine.errors import EngineInputError
 from engine.inventory import Options, render_inventory
 from engine.isolation import Evaluator, InProcessEvaluator
@@ -47,8 +48,20 @@ def build_result(
             directory=directory,
             preset=preset if isinstance(preset, str) else None,
         )
-        projects.append(ProjectInput(project.path, project.resources, usage))
-    result["estimate"] = build_estimate(
+        projects.append(
+            ProjectInput(
+                project.path,
+                project.resources,
+                usage,
+                past_resources=project.past_resources,
+                actions=project.actions,
+            )
+        )
+    result["estimate"], diff = build_estimate_and_diff(
         projects, region, source=collected.source, catalog_path=catalog_path
     )
+    if diff is not None:
+        # A plan's diff against its prior state (the workers may replace it with a
+        # comparison against options.compare_to).
+        result["diff"] = diff
     return result

@@ -49,6 +49,7 @@ def create_app(
     from tfquote.jobs import JobStore
     from tfquote.logs import configure_logging
     from tfquote.uploads import UploadStore
+    from tfquote.webhooks import WebhookStore
 
     if settings is None:
         settings = Settings.from_env(overrides=config)
@@ -76,6 +77,7 @@ def create_app(
         dispatcher=dispatcher or CeleryJobDispatcher(settings),
         resource_types=resource_types
         or resource_types_api.EngineResourceTypes(settings.engine_url),
+        webhooks=WebhookStore(client),
     )
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
 

@@ -16,12 +16,15 @@ from celery import Celery
 
 from gateway.broker import transport_for
 from tfquote.settings import Settings
-from tfquote.tasks import JOBS_QUEUE, publish_job
+from tfquote.tasks import JOBS_QUEUE, publish_job, publish_webhook
 
 
 class JobDispatcher(Protocol):
     def dispatch(self, job_id: str, *, request_id: str | None) -> None:
         """Publish the job's task. Raises when the broker does not take it."""
+
+    def dispatch_webhook(self, job_id: str, event: str) -> None:
+        """Publish a webhook delivery of a job the gateway ended (a cancellation)."""
 
     def ping(self) -> None:
         """Raise when the broker cannot be reached."""
@@ -59,6 +62,9 @@ class CeleryJobDispatcher:
         with self.celery.producer_or_acquire() as producer, producer.batch():
             publish_job(self.celery, job_id, request_id=request_id, producer=producer)
 
+    def dispatch_webhook(self, job_id: str, event: str) -> None:
+        publish_webhook(self.celery, job_id, event)
+
     def ping(self) -> None:
         with self.celery.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
@@ -72,6 +78,7 @@ class RecordingJobDispatcher:
     """Records dispatches in memory; `fail_with` makes the next dispatch raise."""
 
     dispatched: list[tuple[str, str | None]] = field(default_factory=list)
+    webhooks: list[tuple[str, str]] = field(default_factory=list)
     fail_with: Exception | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,6 +87,12 @@ class RecordingJobDispatcher:
             if self.fail_with is not None:
                 raise self.fail_with
             self.dispatched.append((job_id, request_id))
+
+    def dispatch_webhook(self, job_id: str, event: str) -> None:
+        with self._lock:
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.webhooks.append((job_id, event))
 
     def ping(self) -> None:
         if self.fail_with is not None:

@@ -6,6 +6,7 @@
     ├── BadRequest                  400   bad_request (and more specific codes)
     │   └── ValidationFailed        400   validation_error (+ details)
     ├── NotFound                    404   not_found
+    ├── Conflict                    409   (specific codes: job_not_completed)
     ├── PayloadTooLarge             413   payload_too_large
     ├── UnsupportedMediaType        415   unsupported_media_type
     ├── URITooLong                  414   uri_too_long
@@ -59,6 +60,11 @@ class ValidationFailed(BadRequest):
 class NotFound(APIError):
     status = 404
     code = "not_found"
+
+
+class Conflict(APIError):
+    status = 409
+    code = "conflict"
 
 
 class PayloadTooLarge(APIError):

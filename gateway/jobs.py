@@ -1,4 +1,5 @@
-"""``/api/v1/jobs``: create (idempotently), read, list and cancel estimation jobs."""
+"""``/api/v1/jobs``: create (idempotently), read, list and cancel estimation jobs, and
+render a finished one's report (``/report``, with the renderers of `tfquote.reports`)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,26 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from kombu.exceptions import KombuError
 from marshmallow import ValidationError
 
-from gateway.errors import BadRequest, NotFound, ServiceUnavailable, Unprocessable, ValidationFailed
+from gateway.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    Unprocessable,
+    ValidationFailed,
+)
 from gateway.jsonbody import parse_json_object
-from gateway.schemas import IDEMPOTENCY_KEY, JobCreateSchema, JobListQuerySchema, instance
+from gateway.schemas import (
+    IDEMPOTENCY_KEY,
+    JobCreateSchema,
+    JobListQuerySchema,
+    ReportQuerySchema,
+    instance,
+)
 from gateway.services import services
 from gateway.tenancy import current_tenant
 from tfquote import options as job_options
+from tfquote import reports
 from tfquote.jobs import (
     TERMINAL,
     InvalidCursor,
@@ -70,6 +85,44 @@ def _get_owned(job_id: str) -> Job:
     return job
 
 
+def _invalid_option(field: str, message: str) -> BadRequest:
+    return BadRequest(
+        f"options.{field}: {message}",
+        code="invalid_option",
+        details={"options": {field: [message]}},
+    )
+
+
+def _check_orchestration_options(options: dict[str, Any], tenant: str) -> None:
+    """What the schema cannot know: compare_to names a COMPLETED job of this tenant, and
+    the webhook target is one this deployment accepts. (Reads only; computes nothing.)"""
+    svc = services()
+    compare_to = options.get("compare_to")
+    if isinstance(compare_to, str):
+        base = svc.jobs.get(compare_to, tenant=tenant)
+        if base is None:
+            # Another tenant's job is as unknown as a missing one.
+            raise _invalid_option("compare_to", f"job {compare_to} not found")
+        if base.status is not JobStatus.COMPLETED:
+            raise _invalid_option(
+                "compare_to", f"job {compare_to} is {base.status.value}, not COMPLETED"
+            )
+    url = options.get("webhook_url")
+    if isinstance(url, str):
+        settings = svc.settings
+        problem = job_options.webhook_target_problem(
+            url,
+            allow_http=settings.webhook_allow_http,
+            allow_private=settings.webhook_allow_private,
+        )
+        if problem is not None:
+            raise _invalid_option("webhook_url", problem)
+        if not settings.webhook_secret_for(tenant):
+            raise _invalid_option(
+                "webhook_url", "webhooks are not configured here (no WEBHOOK_SECRET)"
+            )
+
+
 @bp.post("")
 def create_job() -> tuple[Response, int]:
     data = _load(instance(JobCreateSchema), parse_json_object(request))
@@ -82,6 +135,7 @@ def create_job() -> tuple[Response, int]:
         raise ValidationFailed(
             "request validation failed", details={"options": {exc.field: [exc.message]}}
         ) from None
+    _check_orchestration_options(options, tenant)
     if options:
         # Part of the fingerprint only when given, so a request without options keeps the
         # fingerprint it had before options existed (idempotency keys survive an upgrade).
@@ -107,9 +161,12 @@ def create_job() -> tuple[Response, int]:
         ) from None
     if not outcome.created:
         if not outcome.fingerprint_matches:
+            # The caller's own job: naming it lets a client that derives keys from content
+            # (the tfquote CLI, re-run on a fresh upload of the same files) find it.
             raise Unprocessable(
                 "this Idempotency-Key was used for a different request",
                 code="idempotency_key_reused",
+                details={"job_id": outcome.job.job_id},
             )
         return _job_response(outcome.job, 200)
 
@@ -134,6 +191,22 @@ def get_job(job_id: str) -> Response:
     return jsonify(_get_owned(job_id).to_public())
 
 
+@bp.get("/<job_id>/report")
+def job_report(job_id: str) -> Response:
+    query = _load(instance(ReportQuerySchema), request.args.to_dict())
+    job = _get_owned(job_id)
+    if job.status is not JobStatus.COMPLETED:
+        raise Conflict(
+            f"job is {job.status.value}; a report needs a COMPLETED job",
+            code="job_not_completed",
+            details={"status": job.status.value},
+        )
+    fmt = query["format"]
+    url = url_for("jobs.job_report", job_id=job.job_id, format="html", _external=True)
+    body = reports.render(job.to_public(), fmt, report_url=url)
+    return Response(body, status=200, content_type=reports.CONTENT_TYPES[fmt])
+
+
 @bp.get("")
 def list_jobs() -> Response:
     query = _load(instance(JobListQuerySchema), request.args.to_dict())
@@ -147,6 +220,17 @@ def list_jobs() -> Response:
     return jsonify({"items": [j.to_public() for j in page.items], "next_cursor": page.next_cursor})
 
 
+def _publish_webhooks(job_id: str) -> None:
+    """The cancellation's webhook, at once; should the publish fail, the sweeper sends it
+    (the cancel itself registered the event in the outbox), so the caller never sees it."""
+    svc = services()
+    try:
+        for event in svc.webhooks.pending_events(job_id):
+            svc.dispatcher.dispatch_webhook(job_id, event)
+    except (KombuError, OSError, redis.exceptions.RedisError):
+        log.warning("webhook publish failed; the sweeper will send it", extra={"job_id": job_id})
+
+
 @bp.delete("/<job_id>")
 def delete_job(job_id: str) -> tuple[str, int]:
     job = _get_owned(job_id)
@@ -155,6 +239,7 @@ def delete_job(job_id: str) -> tuple[str, int]:
         try:
             svc.jobs.cancel(job.job_id)
             log.info("job cancelled", extra={"job_id": job.job_id})
+            _publish_webhooks(job.job_id)
             return "", 204
         except InvalidTransition:
             pass  # it finished meanwhile: delete it like any finished job

@@ -27,7 +27,7 @@ from tfquote.uploads import ALLOWED_SUFFIXES
 
 OPENAPI_VERSION = "3.1.0"
 #: Version of the HTTP contract (not of the package): bump it when the document changes.
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 TITLE = "tfquote gateway API"
 
 _ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -158,6 +158,7 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
         "Upload": schemas.UploadSchema,
         "JobCreateRequest": job_create,
         "JobError": schemas.JobErrorSchema,
+        "WebhookStatus": schemas.WebhookStatusSchema,
         "InventoryResource": schemas.InventoryResourceSchema,
         "InventorySummary": schemas.InventorySummarySchema,
         "InventoryUnknown": schemas.InventoryUnknownSchema,
@@ -204,6 +205,14 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     if "enum" in cleaned:
         cleaned["enum"] = [v for v in cleaned["enum"] if v is not None]
     return cleaned
+
+
+def _report_query(plugin: MarshmallowPlugin) -> list[dict[str, Any]]:
+    assert plugin.converter is not None
+    parameters: list[dict[str, Any]] = plugin.converter.schema2parameters(
+        schemas.ReportQuerySchema, location="query"
+    )
+    return [{**p, "schema": _not_null(p["schema"])} for p in parameters]
 
 
 def _list_query(plugin: MarshmallowPlugin) -> list[dict[str, Any]]:
@@ -323,7 +332,11 @@ _RESPONSES: dict[str, dict[str, Any]] = {
 _API = ("401", "429", "503")  # every /api/v1 route can answer these
 
 
-def _paths(upload_form: dict[str, Any], query: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _paths(
+    upload_form: dict[str, Any],
+    query: list[dict[str, Any]],
+    report_query: list[dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
     job_links = {
         "GetJob": {
             "operationId": "getJob",
@@ -431,10 +444,14 @@ def _paths(upload_form: dict[str, Any], query: list[dict[str, Any]]) -> dict[str
                             links=job_links,
                         ),
                         "400": _error(
-                            "the body or the Idempotency-Key is invalid",
+                            "the body or the Idempotency-Key is invalid; or an option names "
+                            "what cannot be used: a compare_to job that is unknown, of "
+                            "another tenant or not COMPLETED, a webhook_url this deployment "
+                            "refuses (http, a private address)",
                             "validation_error",
                             "invalid_json",
                             "invalid_idempotency_key",
+                            "invalid_option",
                         ),
                         "413": _error("the JSON body is over 64 KiB", "payload_too_large"),
                         "415": _error("the body is not application/json", "unsupported_media_type"),
@@ -483,6 +500,42 @@ def _paths(upload_form: dict[str, Any], query: list[dict[str, Any]]) -> dict[str
                 "a later GET answers 404.",
                 "responses": _with_common(
                     {"204": {"description": "cancelled or deleted", "headers": _headers()}},
+                    "404",
+                    *_API,
+                ),
+            },
+        },
+        "/api/v1/jobs/{job_id}/report": {
+            "parameters": ["JobId"],
+            "get": {
+                "operationId": "getJobReport",
+                "tags": ["jobs"],
+                "summary": "A finished job's report, for people",
+                "description": "`table`: the breakdown as Infracost's CLI prints it (plain "
+                "text). `markdown` (the default): a pull-request comment, under 65,536 "
+                "characters (cut between sections or table rows, with a note). `html`: one "
+                "self-contained page (inline CSS and SVG, no script). `json`: the Infracost "
+                "document. Every format shows the diff and the budget verdict when the job has "
+                "them.",
+                "parameters": report_query,
+                "responses": _with_common(
+                    {
+                        "200": {
+                            "description": "the report",
+                            "headers": _headers(),
+                            "content": {
+                                "text/plain": {"schema": {"type": "string"}},
+                                "text/markdown": {"schema": {"type": "string"}},
+                                "text/html": {"schema": {"type": "string"}},
+                                "application/json": {"schema": {"type": "object"}},
+                            },
+                        },
+                        "400": _error("`format` is not one of the four", "validation_error"),
+                        "409": _error(
+                            "the job is not COMPLETED; `details.status` says what it is",
+                            "job_not_completed",
+                        ),
+                    },
                     "404",
                     *_API,
                 ),
@@ -573,7 +626,9 @@ def build_spec() -> dict[str, Any]:
     for name, response in _RESPONSES.items():
         spec.components.response(name, response)
 
-    for path, item in _paths(_upload_form(plugin), _list_query(plugin)).items():
+    for path, item in _paths(
+        _upload_form(plugin), _list_query(plugin), _report_query(plugin)
+    ).items():
         shared = item.pop("parameters", None)
         operations = {method: dict(op) for method, op in item.items()}
         for operation in operations.values():

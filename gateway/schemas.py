@@ -59,6 +59,54 @@ def _suffix_rule(suffixes: tuple[str, ...], what: str) -> Any:
     return check
 
 
+def _decimal_rule(value: Any) -> None:
+    problem = job_options.decimal_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def _webhook_rule(value: str) -> None:
+    problem = job_options.webhook_url_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+class BudgetSchema(StrictSchema):
+    """``options.budget``: limits checked into ``result.policy`` (any subset)."""
+
+    monthly_total_max = fields.Raw(
+        validate=_decimal_rule,
+        metadata={
+            "description": "the estimate's total monthly cost at most this (a decimal string)",
+            "example": "1000.00",
+            "type": ["string", "number"],
+        },
+    )
+    monthly_diff_max = fields.Raw(
+        validate=_decimal_rule,
+        metadata={
+            "description": "the monthly change against the baseline (plan prior state or "
+            "compare_to; without one, the whole estimate) at most this",
+            "example": "50.00",
+            "type": ["string", "number"],
+        },
+    )
+    diff_percent_max = fields.Raw(
+        validate=_decimal_rule,
+        metadata={
+            "description": "the monthly change as a percentage of the previous total at most "
+            "this; an increase from nothing fails",
+            "example": 10,
+            "type": ["string", "number"],
+        },
+    )
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("must set at least one limit", "_schema")
+
+
 class JobOptionsSchema(StrictSchema):
     """``options`` of a job: what Terraform's CLI flags and Infracost's options say."""
 
@@ -123,6 +171,32 @@ class JobOptionsSchema(StrictSchema):
         },
     )
 
+    compare_to = fields.String(
+        validate=validate.Regexp(job_options.JOB_ID, error="must be a job id"),
+        metadata={
+            "description": "a COMPLETED job of yours to diff this estimate against, resource "
+            "by resource (the base branch's job against the pull request's); checked at "
+            "creation (`400 invalid_option`)",
+            "format": "uuid",
+        },
+    )
+    budget = fields.Nested(
+        BudgetSchema,
+        metadata={
+            "description": "limits checked into `result.policy`; a failed budget is "
+            "not a failed job"
+        },
+    )
+    webhook_url = fields.String(
+        validate=_webhook_rule,
+        metadata={
+            "description": "https URL POSTed a signed event (`X-Tfquote-Signature`) when the "
+            "job finishes; http only with WEBHOOK_ALLOW_HTTP=true; private, loopback and "
+            "link-local targets are refused unless WEBHOOK_ALLOW_PRIVATE=true",
+            "example": "https://hooks.example.com/tfquote",
+        },
+    )
+
     @validates_schema
     def _size(self, data: dict[str, Any], **_: Any) -> None:
         if job_options.options_size(data) > job_options.MAX_OPTIONS_BYTES:
@@ -146,6 +220,17 @@ class JobCreateSchema(StrictSchema):
     def _key(self, value: str | None, **_: Any) -> None:
         if value is not None and not IDEMPOTENCY_KEY.match(value):
             raise ValidationError("must be 1-255 printable ASCII characters")
+
+
+class ReportQuerySchema(StrictSchema):
+    format = fields.String(
+        load_default="markdown",
+        validate=validate.OneOf(("table", "markdown", "html", "json")),
+        metadata={
+            "description": "table (text), markdown (a PR comment), html (one "
+            "self-contained page) or json (the Infracost document)"
+        },
+    )
 
 
 class JobListQuerySchema(StrictSchema):
@@ -287,6 +372,35 @@ class EstimateResultSchema(OpenSchema):
     resources = fields.List(fields.Nested(InventoryResourceSchema))
     summary = fields.Nested(InventorySummarySchema)
     unknowns = fields.List(fields.Nested(InventoryUnknownSchema))
+    diff = fields.Dict(
+        metadata={
+            "description": "the change against the past (a plan's prior state, or the "
+            "options.compare_to job): `source`, `base_job_id`, `pastTotalMonthlyCost`, "
+            "`totalMonthlyCost`, `diffTotalMonthlyCost`, `diffPercent`, `summary` "
+            "(added/removed/changed/replaced/unchanged), `headline`, and `resources` (per "
+            "address: action and past/planned/diff hourly, monthly and usage costs)"
+        }
+    )
+    policy = fields.Dict(
+        metadata={
+            "description": "the options.budget verdict: `{passed, checks: [{name, limit, "
+            "actual, passed}]}`"
+        }
+    )
+
+
+class WebhookStatusSchema(StrictSchema):
+    event = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(("job.completed", "job.failed", "job.cancelled")),
+        metadata={"description": "the latest event (null until the job finishes)"},
+    )
+    attempts = fields.Integer(required=True, validate=validate.Range(min=0))
+    last_status = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "the receiver's last HTTP status"}
+    )
+    delivered_at = fields.String(required=True, allow_none=True, metadata=DATE_TIME)
 
 
 class JobSchema(StrictSchema):
@@ -315,6 +429,14 @@ class JobSchema(StrictSchema):
         required=True,
         allow_none=True,
         metadata={"description": "set when the job is COMPLETED"},
+    )
+    webhook = fields.Nested(
+        WebhookStatusSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "delivery of the completion webhook (null without options.webhook_url)"
+        },
     )
 
 

@@ -13,6 +13,7 @@ from gateway.dispatch import JobDispatcher
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
+from tfquote.webhooks import WebhookStore
 
 if TYPE_CHECKING:
     from gateway.resource_types import ResourceTypeSource
@@ -26,6 +27,7 @@ class Services:
     uploads: UploadStore
     dispatcher: JobDispatcher
     resource_types: ResourceTypeSource
+    webhooks: WebhookStore
 
 
 def services() -> Services:

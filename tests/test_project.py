@@ -50,10 +50,39 @@ def test_import_direction(package: str, forbidden: set[str]) -> None:
 @pytest.mark.parametrize(
     "leaf",
     ["tfquote/archives.py", "tfquote/jobs.py", "tfquote/uploads.py", "workers/engine_client.py",
-     "workers/workspace.py", "workers/pipeline.py", "tfquote/retrying.py"],
+     "workers/workspace.py", "workers/pipeline.py", "tfquote/retrying.py", "tfquote/costdiff.py",
+     "tfquote/budget.py", "tfquote/webhooks.py", "workers/webhooks.py",
+     "tfquote/reports/__init__.py", "tfquote/reports/model.py", "tfquote/reports/table.py",
+     "tfquote/reports/markdown.py", "tfquote/reports/html.py", "tfquote/client/cli.py",
+     "tfquote/client/api.py", "tfquote/client/pack.py"],
 )  # fmt: skip
 def test_leaf_modules_import_neither_flask_nor_celery(leaf: str) -> None:
     assert not imported_modules(ROOT / leaf) & {"flask", "celery", "werkzeug", "kombu"}
+
+
+def test_reports_are_pure() -> None:
+    # Rendered by the gateway and by the client alike: no framework, no I/O, no stores.
+    for path, imports in package_imports("tfquote/reports").items():
+        ours = {name for name in imports if name.startswith("tfquote.")}
+        assert ours <= {"tfquote.reports", "tfquote.reports.model", "tfquote.reports.html",
+                        "tfquote.reports.markdown", "tfquote.reports.table",
+                        "tfquote.costdiff"}, path  # fmt: skip
+        assert not imports & {"redis", "requests", "socket", "os", "subprocess"}, path
+
+
+def test_the_client_uses_the_public_api_only() -> None:
+    # requests against the HTTP API; of tfquote only the renderers (no store, no settings).
+    allowed = {"tfquote.reports", "tfquote.client", "tfquote.client.api", "tfquote.client.pack",
+               "tfquote.client.cli"}  # fmt: skip
+    for path, imports in package_imports("tfquote/client").items():
+        ours = {name for name in imports if name.startswith("tfquote.")}
+        assert ours <= allowed, path
+        assert not imports & {"redis", "celery", "kombu"}, path
+
+
+def test_the_client_is_a_console_script() -> None:
+    setup = (ROOT / "setup.cfg").read_text()
+    assert "tfquote = tfquote.client.cli:main" in setup
 
 
 def test_gateway_enqueues_by_name_only() -> None:

@@ -22,6 +22,8 @@ index keys from the job's tenant and status):
 - ``tfq:t:{tenant}:jobs`` / ``tfq:t:{tenant}:jobs:{STATUS}`` — the same per tenant, for the API.
 - ``tfq:t:{tenant}:idem:{sha256(key)}`` — ``job_id`` + request fingerprint for an
   ``Idempotency-Key``, scoped per tenant.
+- ``tfq:webhooks:due`` / ``tfq:webhook:{job_id}:{event}`` — the webhook outbox, written by
+  the terminal transition itself (see `tfquote.webhooks`).
 
 Index entries of expired jobs are removed lazily when a listing meets them.
 This module imports neither Flask nor Celery.
@@ -173,6 +175,8 @@ class Job:
     enqueued_at: str | None = None
     owner: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    #: Delivery of the completion webhook: None without ``options.webhook_url``.
+    webhook: dict[str, Any] | None = None
 
     @classmethod
     def from_hash(cls, raw: Mapping[str, str]) -> Job:
@@ -199,6 +203,7 @@ class Job:
             enqueued_at=raw.get("enqueued_at") or None,
             owner=raw.get("owner") or None,
             options=json.loads(raw["options"]) if raw.get("options") else {},
+            webhook=_webhook_of(raw),
         )
 
     def to_public(self) -> dict[str, Any]:
@@ -215,7 +220,22 @@ class Job:
             "attempts": self.attempts,
             "error": self.error,
             "result": self.result,
+            "webhook": self.webhook,
         }
+
+
+def _webhook_of(raw: Mapping[str, str]) -> dict[str, Any] | None:
+    """``{"event", "attempts", "last_status", "delivered_at"}`` of the job's latest event
+    (the delivery task keeps these fields on the job record)."""
+    if not raw.get("webhook_url"):
+        return None
+    status = raw.get("webhook_last_status") or ""
+    return {
+        "event": raw.get("webhook_event") or None,
+        "attempts": int(raw.get("webhook_attempts") or 0),
+        "last_status": int(status) if status.isdigit() else None,
+        "delivered_at": raw.get("webhook_delivered_at") or None,
+    }
 
 
 @dataclass(frozen=True)
@@ -314,6 +334,8 @@ class JobStore:
             "upload_id": upload_id,
             "region": region,
             "options": json.dumps(dict(options or {}), sort_keys=True, separators=(",", ":")),
+            # Its own field: the terminal transition's script reads it (webhook outbox).
+            "webhook_url": str((options or {}).get("webhook_url") or ""),
             "created_at": now,
             "updated_at": now,
             "attempts": "0",

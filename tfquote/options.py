@@ -14,16 +14,27 @@ the three cannot drift apart.
 ``usage``                 an Infracost usage document given inline (wins over the file)
 ``usage_preset``          ``small`` / ``medium`` / ``large``: Infracost's usage defaults for
                           every usage-based quantity no usage file gives
+``compare_to``            a COMPLETED job of the same tenant to diff this estimate against
+``budget``                ``monthly_total_max`` / ``monthly_diff_max`` (decimal strings) and
+                          ``diff_percent_max``: checked into ``result.policy``
+``webhook_url``           an https URL POSTed a signed event when the job finishes
 ========================  ==================================================================
+
+The first six shape the estimate and go to the engine (:data:`ENGINE_OPTION_KEYS`); the last
+three are the orchestrator's own (the worker diffs, checks budgets and sends webhooks), so the
+engine never sees them and its idempotency fingerprint does not depend on them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 MAX_OPTIONS_BYTES = 64 * 1024
 MAX_VAR_FILES = 64
@@ -38,7 +49,17 @@ OPTION_KEYS = (
     "usage_file",
     "usage",
     "usage_preset",
+    "compare_to",
+    "budget",
+    "webhook_url",
 )
+#: What the engine receives; the rest is handled by the workers.
+ENGINE_OPTION_KEYS = OPTION_KEYS[:7]
+BUDGET_KEYS = ("monthly_total_max", "monthly_diff_max", "diff_percent_max")
+MAX_WEBHOOK_URL_LENGTH = 2048
+JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# A decimal as people write money: digits, an optional fraction; no exponent, no sign games.
+_DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,10})?$")
 USAGE_PRESETS = ("small", "medium", "large")
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -144,7 +165,123 @@ def validate(options: Any) -> dict[str, Any]:
         if preset not in USAGE_PRESETS:
             raise OptionError("usage_preset", f"must be one of {', '.join(USAGE_PRESETS)}")
         out["usage_preset"] = preset
+    compare_to = options.get("compare_to")
+    if compare_to is not None:
+        if not isinstance(compare_to, str) or not JOB_ID.match(compare_to):
+            raise OptionError("compare_to", "must be a job id")
+        out["compare_to"] = compare_to
+    budget = options.get("budget")
+    if budget is not None:
+        out["budget"] = validate_budget(budget)
+    webhook_url = options.get("webhook_url")
+    if webhook_url is not None:
+        problem = webhook_url_problem(webhook_url)
+        if problem is not None:
+            raise OptionError("webhook_url", problem)
+        out["webhook_url"] = webhook_url
     return out
+
+
+def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options the engine receives (see the module docstring)."""
+    return {key: value for key, value in options.items() if key in ENGINE_OPTION_KEYS}
+
+
+def decimal_problem(value: Any) -> str | None:
+    """Why `value` is not a non-negative decimal (``"50.00"``, ``50``, ``12.5``), or None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return 'must be a decimal number such as "50.00"'
+    text = str(value) if not isinstance(value, float) else repr(value)
+    if not _DECIMAL.match(text):
+        return 'must be a non-negative decimal number such as "50.00" (no exponent)'
+    return None
+
+
+def validate_budget(budget: Any) -> dict[str, str]:
+    """``{"monthly_total_max": "1000.00", ...}`` with every limit as a decimal string."""
+    if not isinstance(budget, Mapping):
+        raise OptionError("budget", "must be an object with " + ", ".join(BUDGET_KEYS))
+    unknown = sorted(set(budget) - set(BUDGET_KEYS))
+    if unknown:
+        raise OptionError(f"budget.{unknown[0]}", "unknown budget limit")
+    if not budget:
+        raise OptionError("budget", "must set at least one of " + ", ".join(BUDGET_KEYS))
+    out: dict[str, str] = {}
+    for key in BUDGET_KEYS:
+        if key not in budget:
+            continue
+        problem = decimal_problem(budget[key])
+        if problem is not None:
+            raise OptionError(f"budget.{key}", problem)
+        value = budget[key]
+        text = repr(value) if isinstance(value, float) else str(value)
+        try:
+            # Normalised so "10" and 10 fingerprint alike.
+            out[key] = format(Decimal(text), "f")
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+            raise OptionError(f"budget.{key}", "must be a decimal number") from None
+    return out
+
+
+def webhook_url_problem(url: Any) -> str | None:
+    """Why `url` is not a usable webhook URL by its shape, or None. Whether http and private
+    addresses are allowed is a deployment's choice: see :func:`webhook_target_problem`."""
+    if not isinstance(url, str):
+        return "must be a URL string"
+    if len(url) > MAX_WEBHOOK_URL_LENGTH:
+        return f"must be at most {MAX_WEBHOOK_URL_LENGTH} characters"
+    if _CONTROL.search(url) or " " in url:
+        return "must not contain spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http(s) URL such as https://hooks.example.com/tfquote"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry credentials (the payload is signed instead)"
+    if parts.fragment:
+        return "must not have a fragment"
+    if port == 0:
+        return "must not use port 0"
+    return None
+
+
+def address_is_public(address: str) -> bool:
+    """A global unicast address: not loopback, private, link-local, shared (CGNAT),
+    multicast, reserved or unspecified; IPv4-mapped IPv6 is judged as its IPv4."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def webhook_target_problem(url: str, *, allow_http: bool, allow_private: bool) -> str | None:
+    """Why the deployment refuses `url` before any DNS lookup (scheme, a literal private
+    address, a ``localhost`` name), or None. Names are resolved and checked again at
+    delivery time, where DNS rebinding cannot slip past."""
+    problem = webhook_url_problem(url)
+    if problem is not None:
+        return problem
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not allow_http:
+        return "must be an https URL (http needs WEBHOOK_ALLOW_HTTP=true)"
+    host = (parts.hostname or "").rstrip(".").lower()
+    if allow_private:
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return "points at this host (loopback); private targets need WEBHOOK_ALLOW_PRIVATE=true"
+    try:
+        public = address_is_public(host)
+    except ValueError:
+        return None  # a name: checked after resolution, at delivery
+    if not public:
+        return (
+            "points at a loopback, link-local or private address; private targets need "
+            "WEBHOOK_ALLOW_PRIVATE=true"
+        )
+    return None
 
 
 def _path(field: str, value: Any) -> str:

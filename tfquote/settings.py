@@ -15,6 +15,7 @@ tests and app factories hand in a mapping, so the models validate one directly.)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -47,6 +48,15 @@ def _upper(value: Any) -> Any:
 
 def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def _json_object(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError('must be a JSON object such as {"tenant": "secret"}') from None
+    return value
 
 
 def _csv(value: Any) -> Any:
@@ -202,6 +212,22 @@ class Settings(EnvSettings):
     visibility_timeout_override: int | None = Field(
         None, ge=1, validation_alias="BROKER_VISIBILITY_TIMEOUT"
     )
+    # The gateway's address as clients reach it: webhooks carry report links built on it.
+    # Follows GATEWAY_PORT unless set.
+    public_url: str = "http://127.0.0.1:8000"
+    # Completion webhooks (options.webhook_url). The secret signs every delivery; a tenant
+    # listed in WEBHOOK_TENANT_SECRETS (a JSON object) gets its own.
+    webhook_secret: str | None = Field(None, repr=False)
+    webhook_tenant_secrets: Annotated[dict[str, str], BeforeValidator(_json_object)] = Field(
+        default_factory=dict, repr=False
+    )
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
+    webhook_timeout: float = Field(10.0, gt=0, le=60)
+    webhook_retry_base: float = Field(30.0, gt=0)
+    webhook_retry_max: float = Field(3600.0, gt=0)
+    webhook_max_age_seconds: float = Field(24 * 3600.0, ge=1)
+    webhook_sweep_interval: float = Field(30.0, ge=0.5)
 
     @model_validator(mode="before")
     @classmethod
@@ -216,6 +242,8 @@ class Settings(EnvSettings):
             )
         if "ENGINE_URL" not in values and "ENGINE_PORT" in values:
             values["ENGINE_URL"] = f"http://127.0.0.1:{values['ENGINE_PORT']}"
+        if "PUBLIC_URL" not in values and "GATEWAY_PORT" in values:
+            values["PUBLIC_URL"] = f"http://127.0.0.1:{values['GATEWAY_PORT']}"
         key_file = values.get("JWT_PUBLIC_KEY_FILE")
         if key_file and not values.get("JWT_PUBLIC_KEY"):
             try:
@@ -231,7 +259,7 @@ class Settings(EnvSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return url
 
-    @field_validator("engine_url")
+    @field_validator("engine_url", "public_url")
     @classmethod
     def _http_url(cls, url: str) -> str:
         if not re.match(r"^https?://[^\s/]+", url):
@@ -259,6 +287,10 @@ class Settings(EnvSettings):
         if self.visibility_timeout_override is not None:
             return self.visibility_timeout_override
         return int(self.task_hard_time_limit + self.retry_backoff_max + 60)
+
+    def webhook_secret_for(self, tenant: str) -> str | None:
+        """The key that signs `tenant`'s webhooks: its own, else the shared one."""
+        return self.webhook_tenant_secrets.get(tenant) or self.webhook_secret
 
     @property
     def uploads_dir(self) -> Path:

@@ -12,12 +12,17 @@ from typing import Any, Protocol
 PROCESS_JOB = "workers.process_job"
 SWEEP_FILES = "workers.sweep_files"
 RECONCILE = "workers.reconcile"
+DELIVER_WEBHOOK = "workers.deliver_webhook"
+SWEEP_WEBHOOKS = "workers.sweep_webhooks"
 
 #: The default queue every job goes to.
 JOBS_QUEUE = "jobs"
 #: Housekeeping (reconciler, file sweeper): its own queue so a backlog of jobs never
 #: delays the repairs.
 MAINTENANCE_QUEUE = "maintenance"
+#: Webhook deliveries: their own queue, so a slow receiver never sits in front of a job
+#: (run a dedicated `celery -A workers worker -Q webhooks` to keep them off job workers).
+WEBHOOKS_QUEUE = "webhooks"
 
 #: Header carrying the caller's request id into the worker's log lines.
 REQUEST_ID_HEADER = "tfquote_request_id"
@@ -44,4 +49,17 @@ def publish_job(
         queue=JOBS_QUEUE,
         headers={REQUEST_ID_HEADER: request_id} if request_id else None,
         producer=producer,
+    )
+
+
+def publish_webhook(
+    sender: TaskSender, job_id: str, event: str, *, countdown: float | None = None
+) -> None:
+    """Publish one delivery attempt of a job's webhook event (see `tfquote.webhooks`);
+    duplicates are harmless, the delivery is idempotent per (job_id, event)."""
+    sender.send_task(
+        DELIVER_WEBHOOK,
+        args=[job_id, event],
+        queue=WEBHOOKS_QUEUE,
+        countdown=countdown,
     )

@@ -12,11 +12,13 @@ from tfquote.connections import redis_client
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
+from tfquote.webhooks import WebhookStore
 from workers.engine_client import EngineClient
 from workers.pipeline import JobDeps
+from workers.webhooks import Publish
 
 
-def build_deps(settings: Settings) -> JobDeps:
+def build_deps(settings: Settings, *, publish_webhook: Publish | None = None) -> JobDeps:
     client = redis_client(settings.redis_url, timeout=settings.redis_socket_timeout)
     session = requests.Session()
     return JobDeps(
@@ -37,4 +39,6 @@ def build_deps(settings: Settings) -> JobDeps:
             poll_timeout=max(1.0, settings.task_soft_time_limit * 0.8),
             prefer_async=settings.engine_prefer_async,
         ),
+        webhooks=WebhookStore(client),
+        publish_webhook=publish_webhook,
     )

@@ -4,6 +4,11 @@
 arguments (`JobDeps`), so tests drive it without Celery. Cancellation lives in Redis
 and is checked at every stage boundary; a cancelled job is never submitted after the
 check and never written COMPLETED (that transition requires RUNNING).
+
+The engine estimates; what the orchestrator adds to its result is done here, before the
+result is stored (`finish_result`): the diff against ``options.compare_to`` (both results
+are in Redis, so the engine never needs the base job) and the budget's verdict
+(``policy``). Once a job is terminal, its webhook is published (`workers.webhooks`).
 """
 
 from __future__ import annotations
@@ -24,12 +29,17 @@ from typing import Any, Protocol
 import redis
 from billiard.exceptions import SoftTimeLimitExceeded
 
+from tfquote import budget as budgets
+from tfquote import options as job_options
 from tfquote.archives import ArchiveLimits
+from tfquote.costdiff import apply_diff
 from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStatus, JobStore
 from tfquote.retrying import retry_through
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
+from tfquote.webhooks import WebhookStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
+from workers.webhooks import Publish, notify
 from workers.workspace import bundle_options, unpack_upload, write_bundle
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,8 @@ class JobDeps:
     engine: Engine
     broker_redis: redis.Redis[bytes] | None = None  # the broker's Redis, for the reconciler
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
+    webhooks: WebhookStore | None = None
+    publish_webhook: Publish | None = None
 
 
 class Outcome(StrEnum):
@@ -120,7 +132,45 @@ def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: s
         # Cancelled, deleted or taken over meanwhile: that outcome stands, and the write
         # (fenced on our lease) must not end another worker's live attempt.
         return Outcome.CANCELLED
+    notify(deps.webhooks, deps.publish_webhook, job_id)
     return Outcome.FAILED
+
+
+def finish_result(job: Job, result: dict[str, Any], jobs: JobStore) -> dict[str, Any]:
+    """The engine's result plus what the orchestrator adds: the diff against
+    ``options.compare_to`` and the budget's ``policy``. Raises `PermanentJobError`
+    (``compare_to_unavailable``) when the base job is gone or no longer COMPLETED: the
+    gateway checked it at creation, but it may have been deleted or expired since."""
+    estimate = result.get("estimate")
+    compare_to = job.options.get("compare_to")
+    if isinstance(compare_to, str):
+        base = jobs.get(compare_to, tenant=job.tenant)
+        base_estimate = (base.result or {}).get("estimate") if base is not None else None
+        if base is None or base.status is not JobStatus.COMPLETED or not base_estimate:
+            raise PermanentJobError(
+                f"compare_to job {compare_to} is no longer available (deleted, expired or "
+                "not COMPLETED)",
+                code="compare_to_unavailable",
+            )
+        if not isinstance(estimate, dict):
+            raise PermanentJobError(
+                "the engine returned no estimate to compare", code="compare_to_unavailable"
+            )
+        result["diff"] = apply_diff(
+            estimate,
+            base_estimate.get("projects") or [],
+            source="compare_to",
+            base_job_id=compare_to,
+        )
+    budget = job.options.get("budget")
+    if isinstance(budget, dict):
+        if not isinstance(estimate, dict):
+            raise PermanentJobError(
+                "the engine returned no estimate to check the budget against",
+                code="budget_unavailable",
+            )
+        result["policy"] = budgets.evaluate(budget, estimate)
+    return result
 
 
 _HOST = socket.gethostname()
@@ -265,6 +315,8 @@ def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Out
         )
     if job is None:
         log.info("job not claimable; skipping")
+        # The claim may have ended it (max_attempts_exceeded): its webhook is due now.
+        notify(deps.webhooks, deps.publish_webhook, job_id)
         return Outcome.SKIPPED
     log.info("job started", extra={"attempt": job.attempts})
     with Heartbeat(deps.jobs, job_id, owner, settings.heartbeat_interval) as beat:
@@ -288,7 +340,7 @@ def _run_claimed(
         files = unpack_upload(
             upload, deps.uploads.directory(upload.upload_id), workspace / "src", deps.limits
         )
-        options = bundle_options(job.options, workspace / "src", files)
+        options = bundle_options(job_options.engine_options(job.options), workspace / "src", files)
         bundle = write_bundle(workspace / "src", files, workspace / "bundle.tar.gz")
         check_cancelled()
         result = deps.engine.submit(
@@ -299,6 +351,7 @@ def _run_claimed(
             request_id=request_id,
             should_continue=beat.still_ours,
         )
+        result = finish_result(job, result, deps.jobs)
         _persist(
             deps,
             job_id,
@@ -306,6 +359,7 @@ def _run_claimed(
             JobStatus.COMPLETED,
         )
         log.info("job completed")
+        notify(deps.webhooks, deps.publish_webhook, job_id)
         return Outcome.COMPLETED
     except (JobCancelled, InvalidTransition, JobNotFound):
         # JobNotFound: cancelled and then deleted while the engine worked.

@@ -14,14 +14,17 @@ from celery import Task, shared_task
 from tfquote.logs import job_context
 from tfquote.settings import Settings
 from tfquote.tasks import (
+    DELIVER_WEBHOOK,
     JOBS_QUEUE,
     PROCESS_JOB,
     RECONCILE,
     REQUEST_ID_HEADER,
     SWEEP_FILES,
+    SWEEP_WEBHOOKS,
     publish_job,
+    publish_webhook,
 )
-from workers import maintenance, reconciler
+from workers import maintenance, reconciler, webhooks
 from workers.deps import build_deps
 from workers.pipeline import JobDeps, RetryLater, run_job
 
@@ -41,8 +44,25 @@ class JobTask(Task):  # type: ignore[misc]  # Celery has no type hints
     def deps(self) -> JobDeps:
         with self._lock:
             if self._deps is None or self._deps[0] != os.getpid():
-                self._deps = (os.getpid(), build_deps(Settings.from_env()))
+                self._deps = (
+                    os.getpid(),
+                    build_deps(Settings.from_env(), publish_webhook=self._publish_webhook),
+                )
             return self._deps[1]
+
+    def _publish_webhook(self, job_id: str, event: str, countdown: float | None) -> None:
+        publish_webhook(self.app, job_id, event, countdown=countdown)
+
+    @property
+    def webhook_deps(self) -> webhooks.WebhookDeps:
+        deps = self.deps
+        assert deps.webhooks is not None  # build_deps always makes the store
+        return webhooks.WebhookDeps(
+            settings=deps.settings,
+            jobs=deps.jobs,
+            store=deps.webhooks,
+            publish=self._publish_webhook,
+        )
 
 
 @shared_task(bind=True, base=JobTask, name=PROCESS_JOB)  # type: ignore[untyped-decorator]
@@ -78,3 +98,16 @@ def reconcile(self: JobTask) -> dict[str, Any]:
         pending_stale_seconds=deps.settings.pending_stale_seconds,
     )
     return dict(report.__dict__)
+
+
+@shared_task(bind=True, base=JobTask, name=DELIVER_WEBHOOK, ignore_result=True)  # type: ignore[untyped-decorator]
+def deliver_webhook(self: JobTask, job_id: str, event: str) -> str:
+    # One attempt; a failure is scheduled in the outbox, never retried by Celery here.
+    with job_context(job_id, None):
+        return webhooks.deliver(job_id, event, self.webhook_deps).value
+
+
+@shared_task(bind=True, base=JobTask, name=SWEEP_WEBHOOKS, ignore_result=True)  # type: ignore[untyped-decorator]
+def sweep_webhooks(self: JobTask) -> int:
+    deps = self.webhook_deps
+    return webhooks.sweep(deps.store, deps.publish)

@@ -30,6 +30,12 @@ and ``priceAmbiguous`` (see :mod:`engine.costing.components`). Money is a decima
 Data sources are not billed and are left out (their count is in the metadata). Each managed
 resource is *supported* (a cost function priced it), *free* (``noPrice``: known to cost
 nothing by itself) or *unsupported* (listed and counted, never dropped).
+
+A plan knows the state before the change: a project given ``past_resources`` (its prior
+state) and ``actions`` (each address's plan action) is priced twice, and
+:func:`build_estimate_and_diff` fills ``pastBreakdown``, ``diff`` and the ``pastTotal…`` /
+``diffTotal…`` fields as ``infracost diff --format json`` does, with
+:func:`tfquote.costdiff.apply_diff` — the same code the workers use to compare two jobs.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from engine.costing.context import Context, Estimation, ResourceIndex
 from engine.costing.usage import Usage
 from engine.model import Resource
 from engine.pricing.catalog import Catalog, CatalogError, get_catalog
+from tfquote.costdiff import apply_diff
 
 log = logging.getLogger("engine.costing")
 
@@ -81,6 +88,10 @@ class ProjectInput:
     path: str
     resources: Sequence[Resource]
     usage: Usage | None = None
+    #: The state before the change (a plan's prior state); None when unknown (HCL).
+    past_resources: Sequence[Resource] | None = None
+    #: Address -> plan action (create, update, replace, delete, no-op).
+    actions: Mapping[str, str] | None = None
 
 
 def build_estimate(
@@ -91,12 +102,28 @@ def build_estimate(
     catalog_path: str | None = None,
 ) -> dict[str, Any]:
     """The Infracost document: one entry of ``projects`` per project, and grand totals."""
+    return build_estimate_and_diff(
+        projects, default_region, source=source, catalog_path=catalog_path
+    )[0]
+
+
+def build_estimate_and_diff(
+    projects: Sequence[ProjectInput],
+    default_region: str,
+    *,
+    source: str,
+    catalog_path: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The Infracost document, and the diff summary (``result.diff``) when any project
+    knows its past (see the module docstring); None otherwise."""
     functions = registry.load()
     catalog, catalog_error, regions = _catalog(catalog_path)
     sources_used: set[str] = set()
     warnings: list[dict[str, str]] = []
     rendered: list[dict[str, Any]] = []
     usages: list[Usage] = []
+    past_projects: list[dict[str, Any]] = []
+    actions: dict[str, str] = {}
     data_sources = 0
     for project in projects:
         usage = project.usage or Usage()
@@ -116,7 +143,26 @@ def build_estimate(
         sources_used |= estimation.sources_used
         warnings.extend(estimation.warnings)
         rendered.append(_project(project.path, priced, free, unsupported, source, default_region))
-    return _document(
+        if project.past_resources is not None:
+            # The prior state is priced on its own index: its references (a launch template
+            # an autoscaling group used) are those of the old configuration.
+            past_estimation = Estimation(
+                catalog=catalog,
+                catalog_error=catalog_error,
+                default_region=default_region,
+                usage=usage,
+                index=ResourceIndex(project.past_resources),
+                catalog_regions=regions,
+            )
+            past = _price(project.past_resources, functions, past_estimation)
+            catalog_error = past_estimation.catalog_error
+            sources_used |= past_estimation.sources_used
+            past_projects.append(
+                _project(project.path, past[0], past[1], past[2], source, default_region)
+            )
+            for address, action in (project.actions or {}).items():
+                actions[address] = action
+    document = _document(
         rendered,
         usages,
         catalog=catalog,
@@ -127,6 +173,10 @@ def build_estimate(
         data_sources=data_sources,
         warnings=warnings,
     )
+    if not past_projects:
+        return document, None
+    diff = apply_diff(document, past_projects, source=source, actions=actions)
+    return document, diff
 
 
 #: Types that exist only in usage files (Infracost's "usage-only" resources): each

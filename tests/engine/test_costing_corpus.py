@@ -49,10 +49,15 @@ def test_corpus_plan_gives_a_complete_estimate(corpus: Path, name: str) -> None:
     result = plan_estimate(corpus, name)
     assert set(result) == {
         "region", "source", "resources", "summary", "unknowns", "estimate",
-        "projects", "modules", "warnings",
+        "projects", "modules", "warnings", "diff",
     }  # fmt: skip
     doc = result["estimate"]
     json.dumps(doc)  # JSON-serialisable as is
+    # Every plan diffs against its prior state (empty for a first apply): past + diff = now.
+    assert D(doc["pastTotalMonthlyCost"]) + D(doc["diffTotalMonthlyCost"]) == D(
+        doc["totalMonthlyCost"]
+    )
+    assert result["diff"]["totalMonthlyCost"] == doc["totalMonthlyCost"]
     assert D(doc["totalMonthlyCost"]) >= 0 and D(doc["totalHourlyCost"]) >= 0
     summary = doc["summary"]
     managed = sum(1 for entry in result["resources"] if entry["mode"] == "managed")

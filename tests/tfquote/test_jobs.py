@@ -51,8 +51,9 @@ def test_create_and_read(store: JobStore) -> None:
     assert public["error"] is None and public["result"] is None
     assert set(public) == {
         "job_id", "status", "upload_id", "region", "options", "created_at", "updated_at",
-        "started_at", "finished_at", "attempts", "error", "result",
+        "started_at", "finished_at", "attempts", "error", "result", "webhook",
     }  # fmt: skip
+    assert public["webhook"] is None  # no options.webhook_url
 
 
 def test_other_tenant_cannot_see_job(store: JobStore) -> None:

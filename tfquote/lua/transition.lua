@@ -26,6 +26,31 @@ if current ~= to then
   redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:' .. to, seq, id)
 end
 local ttl = tonumber(ARGV[4])
+-- The webhook outbox: a terminal state of a job with a webhook_url registers its event as
+-- due now, in the same script as the transition, so no worker or gateway death between
+-- the two can lose it. Whoever made the transition publishes the delivery at once; the
+-- sweeper publishes what is left (tfquote/webhooks.py). An event already delivered for
+-- this job (a retried job failing twice) is never due again.
+local events = {COMPLETED = 'job.completed', FAILED = 'job.failed', CANCELLED = 'job.cancelled'}
+local event = events[to]
+if event and current ~= to then
+  local url = redis.call('HGET', KEYS[1], 'webhook_url')
+  if url and url ~= '' then
+    local prefix = ARGV[5]
+    local id = redis.call('HGET', KEYS[1], 'job_id')
+    local record = prefix .. 'webhook:' .. id .. ':' .. event
+    if redis.call('HGET', record, 'state') ~= 'delivered' then
+      local t = redis.call('TIME')
+      local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      redis.call('HSET', record, 'state', 'pending', 'job_id', id, 'event', event)
+      redis.call('HSETNX', record, 'first_ms', now_ms)
+      redis.call('HSETNX', record, 'attempts', 0)
+      redis.call('EXPIRE', record, math.max(ttl, 172800))
+      redis.call('ZADD', prefix .. 'webhooks:due', now_ms, id .. '|' .. event)
+      redis.call('HSET', KEYS[1], 'webhook_event', event)
+    end
+  end
+end
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   local idem = redis.call('HGET', KEYS[1], 'idem_key')
