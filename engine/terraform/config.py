@@ -6,8 +6,9 @@ files (``override.tf``, ``*_override.tf``) are merged last, as Terraform merges 
 type constraints and defaults), locals, outputs, resources and data sources with their
 meta-arguments split out, module calls, provider configurations and required providers.
 
-Parsing is cached per file content (the same module tree is parsed once per process), since
-an upload is usually estimated many times in CI with the same modules.
+Parsing is cached per file content, in the process (an LRU) and, when configured, on disk
+for every engine process (:mod:`engine.terraform.parsecache`), since an upload is usually
+estimated many times in CI with the same modules.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from engine.terraform import parsecache
 from engine.terraform import values as v
 from engine.terraform.evaluator import EvalError, Scope, evaluate
 from engine.terraform.syntax import ast
@@ -136,10 +138,17 @@ def parse_file(path: str, data: bytes) -> ast.Body:
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-    try:
-        body = parse_json_config(path, data) if path.endswith(".json") else parse_config(path, data)
-    except HclSyntaxError as exc:
-        raise ConfigError(str(exc)) from exc
+    body = parsecache.load("\0".join(key))
+    if body is None:
+        try:
+            body = (
+                parse_json_config(path, data)
+                if path.endswith(".json")
+                else parse_config(path, data)
+            )
+        except HclSyntaxError as exc:
+            raise ConfigError(str(exc)) from exc
+        parsecache.store("\0".join(key), body)
     with _cache_lock:
         _cache[key] = body
         if len(_cache) > _CACHE_SIZE:

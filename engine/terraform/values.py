@@ -67,6 +67,11 @@ class _Primitive(Type):
     def __hash__(self) -> int:
         return hash(self.name)
 
+    def __reduce__(self) -> str:
+        # Pickled by name (the parse cache on disk stores literals): types are compared by
+        # identity, so unpickling must give back the module's own STRING, NUMBER, BOOL.
+        return self.name.upper()
+
 
 class _Dynamic(Type):
     __slots__ = ()
@@ -79,6 +84,9 @@ class _Dynamic(Type):
 
     def __hash__(self) -> int:
         return hash("dynamic")
+
+    def __reduce__(self) -> str:
+        return "DYNAMIC"  # the singleton, by name (see _Primitive.__reduce__)
 
 
 STRING: Final = _Primitive("string")
