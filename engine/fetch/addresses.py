@@ -223,6 +223,11 @@ def parse_getter(source: str, *, what: str = "module source") -> Download:
             f"{what} {source!r}: the {forced!r} getter is not supported (registry, git over "
             "HTTPS or SSH, and HTTPS archives are)",
         )
+    if forced == "git" and scheme not in ("https", "ssh"):
+        raise SourceError(
+            "module_source_refused",
+            f"{what} {source!r}: git is fetched over HTTPS or SSH only, not {scheme or 'a path'!r}",
+        )
     if not scheme or not parts.netloc:
         raise SourceError(
             "module_source_refused", f"{what} {source!r} is not a module source address"
@@ -247,11 +252,6 @@ def parse_getter(source: str, *, what: str = "module source") -> Download:
         ) from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     if forced == "git":
-        if scheme not in ("https", "ssh"):
-            raise SourceError(
-                "module_source_refused",
-                f"{what} {source!r}: git is fetched over HTTPS or SSH only, not {scheme!r}",
-            )
         return _git(address, scheme, host, port, query, subdir, source, what)
     if scheme != "https":
         raise SourceError(

@@ -44,9 +44,10 @@ class ModuleLocation:
     package: str | None = None
 
     def nested(self, directory: str) -> ModuleLocation:
-        """A local module called from this one: same files and package; the fetch facts
-        (from_cache) belong to the call that fetched, not to its local children."""
-        detail = tuple((name, value) for name, value in self.detail if name != "from_cache")
+        """A local module called from this one: same files, package and version; the facts
+        of the fetching call (its constraint, download, from_cache) stay with that call."""
+        own = ("from_cache", "constraint", "download")
+        detail = tuple((name, value) for name, value in self.detail if name not in own)
         return ModuleLocation(self.files, directory, self.kind, detail, self.package)
 
 
