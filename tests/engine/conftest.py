@@ -120,6 +120,12 @@ def module_servers(
     repositories = root / "git"
     second = {**GIT_MODULE, "extra.tf": b'resource "aws_sqs_queue" "extra" {\n  name = "x"\n}\n'}
     bare = make_repository(repositories, "module", [(GIT_MODULE, ["v1.0.0"]), (second, ["v1.1.0"])])
+    make_repository(
+        repositories,
+        "linked",
+        [({"main.tf": b'resource "aws_sqs_queue" "q" {}\n'}, ["v1"])],
+        links={"secret.tf": "/etc/passwd"},
+    )
     commits = {
         "v1.0.0": git("rev-parse", "v1.0.0^{commit}", cwd=bare),
         "main": git("rev-parse", "main", cwd=bare),

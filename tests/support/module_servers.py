@@ -309,8 +309,9 @@ class RegistryServer:
                 known.append(row.version)
         self.versions.setdefault("terraform-aws-modules/vpc/aws", []).append("6.7.0-beta1")
         for case in ("traversal", "bomb", "symlink", "redirect-loopback", "redirect-metadata",
-                     "direct-localhost", "git", "slow", "http"):  # fmt: skip
+                     "direct-localhost", "slow", "http"):  # fmt: skip
             self.versions[f"hostile/{case}/aws"] = ["1.0.0"]
+        self.versions["acme/fromgit/aws"] = ["1.0.0"]  # a package that is a git repository
         self.git_url = git_url
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -422,13 +423,15 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
 
         def _download(self, module: str, version: str) -> None:
             namespace, name, _ = module.split("/")
+            if module == "acme/fromgit/aws":
+                location = f"git::{registry.git_url() if registry.git_url else ''}?ref=v1.0.0"
+                return self._send(204, b"", {"X-Terraform-Get": location})
             if namespace == "hostile":
                 location = {
                     "redirect-loopback": "/redirect/loopback",
                     "redirect-metadata": "/redirect/metadata",
                     "direct-localhost": f"https://localhost:{registry.port}/archives/hostile/plain.tar.gz",
                     "http": f"http://{REGISTRY_HOST}:{registry.port}/archives/hostile/plain.tar.gz",
-                    "git": f"git::{registry.git_url() if registry.git_url else ''}?ref=v1.0.0",
                 }.get(name, f"/archives/hostile/{name}.tar.gz")
                 return self._send(204, b"", {"X-Terraform-Get": location})
             location = f"/archives/{module}/{version}.tar.gz"
@@ -478,17 +481,21 @@ def make_repository(
     commits: list[tuple[dict[str, bytes], list[str]]],
     *,
     branch: str = "main",
+    links: Mapping[str, str] | None = None,
 ) -> Path:
     """A bare repository ``root/<name>.git`` with the given commits (files to write, tags
-    to put on that commit), on ``branch``."""
+    to put on that commit), on ``branch``; ``links`` (path -> target) are symbolic links
+    added to the first commit."""
     work = root / f"{name}-work"
     work.mkdir(parents=True)
     git("init", "--quiet", "--initial-branch", branch, cwd=work)
-    for files, tags in commits:
+    for index, (files, tags) in enumerate(commits):
         for path, data in files.items():
             target = work / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        for path, link in (links or {}).items() if index == 0 else ():
+            (work / path).symlink_to(link)
         git("add", "--all", cwd=work)
         git("commit", "--quiet", "-m", f"commit {len(tags)}", cwd=work)
         for tag in tags:
