@@ -231,7 +231,7 @@ def manifest_rows(manifest: Path) -> list[ManifestRow]:
 
 def _hostile_packages() -> dict[str, bytes]:
     main = b'resource "aws_sqs_queue" "q" {\n  name = "hostile"\n}\n'
-    traversal = tarfile.TarInfo("../../escaped.tf")
+    traversal = tarfile.TarInfo("../../../../../../escaped.tf")
     traversal.size = len(main)
     link = tarfile.TarInfo("linked.tf")
     link.type = tarfile.SYMTYPE
@@ -312,6 +312,7 @@ class RegistryServer:
                      "direct-localhost", "slow", "http"):  # fmt: skip
             self.versions[f"hostile/{case}/aws"] = ["1.0.0"]
         self.versions["acme/fromgit/aws"] = ["1.0.0"]  # a package that is a git repository
+        self.versions["acme/tiny/aws"] = ["1.0.0"]  # one queue
         self.git_url = git_url
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -417,7 +418,7 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
                 target = {
                     "loopback": f"https://127.0.0.1:{registry.port}/archives/hostile/plain.tar.gz",
                     "metadata": "https://169.254.169.254/latest/meta-data/module.tar.gz",
-                }[parts[1]]
+                }[parts[1].removesuffix(".tar.gz")]
                 return self._send(302, b"", {"Location": target})
             self._json({"errors": ["Not Found"]}, 404)
 
@@ -426,10 +427,12 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
             if module == "acme/fromgit/aws":
                 location = f"git::{registry.git_url() if registry.git_url else ''}?ref=v1.0.0"
                 return self._send(204, b"", {"X-Terraform-Get": location})
+            if module == "acme/tiny/aws":
+                return self._send(204, b"", {"X-Terraform-Get": "/archives/hostile/plain.tar.gz"})
             if namespace == "hostile":
                 location = {
-                    "redirect-loopback": "/redirect/loopback",
-                    "redirect-metadata": "/redirect/metadata",
+                    "redirect-loopback": "/redirect/loopback.tar.gz",
+                    "redirect-metadata": "/redirect/metadata.tar.gz",
                     "direct-localhost": f"https://localhost:{registry.port}/archives/hostile/plain.tar.gz",
                     "http": f"http://{REGISTRY_HOST}:{registry.port}/archives/hostile/plain.tar.gz",
                 }.get(name, f"/archives/hostile/{name}.tar.gz")
