@@ -133,13 +133,15 @@ def _plan_configuration(
     files: Mapping[str, bytes], region: str, options: Options, fetch: FetchSettings | None
 ) -> list[Project]:
     remote = None
+    fetcher = None
     if fetch is not None:
         # Imported here: the fetcher (HTTPS, git, the cache) is only needed when configured.
         from engine.fetch.resolver import fetcher_for
         from engine.terraform import parsecache
 
         parsecache.configure(Path(fetch.cache_dir) / "parsed" if fetch.parse_cache else None)
-        remote = fetcher_for(fetch).resolver()
+        fetcher = fetcher_for(fetch)
+        remote = fetcher.resolver()
     try:
         planned = plan_upload(
             files,
@@ -154,6 +156,9 @@ def _plan_configuration(
         raise EngineInputError("invalid_option", str(exc)) from exc
     except (ConfigError, VarFileError) as exc:
         raise EngineInputError("hcl_parse_error", str(exc)) from exc
+    finally:
+        if fetcher is not None:
+            fetcher.maintain()
     projects: list[Project] = []
     for item in planned:
         result = item.result

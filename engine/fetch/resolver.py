@@ -62,6 +62,8 @@ log = logging.getLogger("engine.fetch")
 
 #: Packages kept in memory by a process (their files), by total size.
 MEMORY_BYTES = 128 * 1024 * 1024
+#: How often a process checks the cache's size between fetches (parses are written freely).
+MAINTAIN_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,20 @@ class Fetcher:
         self._memory_lock = threading.Lock()
         #: packages downloaded by this process (tests and logs read it)
         self.downloads = 0
+        self._maintained = float("-inf")
 
     def resolver(self) -> RemoteResolver:
         """A resolver for one estimate (its own caps and fetch budget)."""
         return RemoteResolver(self)
+
+    def maintain(self) -> None:
+        """Keep the cache under its cap between fetches too: publishing a package evicts,
+        but parse-cache files are written by every estimate. At most once a minute."""
+        now = time.monotonic()
+        if now - self._maintained < MAINTAIN_SECONDS or not self.store.root.is_dir():
+            return
+        self._maintained = now
+        self.store.evict()
 
     # --- packages --------------------------------------------------------------------------
 
