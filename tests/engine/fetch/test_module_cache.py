@@ -159,9 +159,9 @@ def test_waiting_for_a_lock_counts_against_the_budget(tmp_path: Path) -> None:
     locks = FileLocks(tmp_path / "locks")
     with locks.hold("k", Deadline(5), lambda: False) as owned:
         assert owned
-        with pytest.raises(FetchError) as raised:
-            with FileLocks(tmp_path / "locks").hold("k", Deadline(0.3), lambda: False):
-                pass
+        other = FileLocks(tmp_path / "locks").hold("k", Deadline(0.3), lambda: False)
+        with pytest.raises(FetchError) as raised, other:
+            pass
     assert raised.value.code == "module_fetch_timeout"
 
 
