@@ -13,6 +13,9 @@ import redis
 from tfquote import redis_server
 from tfquote.devstack import BIN, Service, service_env, start_gunicorn, start_service
 
+# module_servers and fetch_settings (a local module registry and git server), for any test.
+pytest_plugins = ["tests.support.module_fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_default_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

@@ -11,7 +11,7 @@ import pytest
 
 from engine.fetch.settings import FetchSettings
 from engine.inventory import Collected, Options, collect
-from tests.engine.conftest import FetchFactory, ModuleServers
+from tests.support.module_fixtures import FetchFactory, ModuleServers
 
 pytestmark = pytest.mark.integration
 

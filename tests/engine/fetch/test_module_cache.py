@@ -20,8 +20,8 @@ from engine.fetch.store import FORMAT, ModuleStore
 from engine.inventory import Options, collect
 from engine.terraform import config, parsecache
 from engine.terraform.syntax import parser
-from tests.engine.conftest import FetchFactory, ModuleServers
 from tests.engine.helpers import tree_files
+from tests.support.module_fixtures import FetchFactory, ModuleServers
 from tests.support.shared import SHARED
 
 pytestmark = pytest.mark.integration

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.engine.conftest import ModuleServers
 from tests.engine.helpers import build_tgz, tree_files
+from tests.support.module_fixtures import ModuleServers, fetching_engine_env
 from tests.support.shared import SHARED
 from tfquote import redis_server
 from tfquote.devstack import start_gunicorn
@@ -44,15 +44,8 @@ def fetching_engine(
         "REDIS_URL": redis_url,
         "ENGINE_REDIS_URL": redis_url,
         "ENGINE_KEY_PREFIX": "modules-api:",
-        "ENGINE_MODULE_FETCH": "true",
-        "ENGINE_MODULE_REGISTRY_HOSTS": json.dumps(
-            {"registry.terraform.io": module_servers.registry.modules_url}
-        ),
-        "ENGINE_MODULE_GIT_HOSTS": "github.com,127.0.0.1",
-        "ENGINE_MODULE_ALLOW_PRIVATE": "true",
-        "ENGINE_MODULE_CACHE_DIR": str(root / "cache"),
-        "REQUESTS_CA_BUNDLE": str(module_servers.ca.ca_path),
         "LOG_LEVEL": "WARNING",
+        **fetching_engine_env(module_servers, root / "cache"),
     }
     service = start_gunicorn("engine-modules", "engine:create_app()", port, env, root,
                              workers=2, threads=4)  # fmt: skip

@@ -28,8 +28,9 @@ from engine.fetch.settings import FetchSettings
 from engine.inventory import Options, collect
 from engine.result import build_result
 from engine.terraform import plan_upload
-from tests.engine.conftest import CORPUS, FetchFactory, ModuleServers
+from tests.engine.conftest import CORPUS
 from tests.engine.helpers import tree_files
+from tests.support.module_fixtures import FetchFactory, ModuleServers
 from tests.support.module_servers import folder_files, manifest_rows
 from tests.support.shared import require_shared
 

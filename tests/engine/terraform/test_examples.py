@@ -24,8 +24,8 @@ from engine.fetch.resolver import fetcher_for
 from engine.inventory import Options, collect
 from engine.result import build_result
 from engine.terraform import plan_upload
-from tests.engine.conftest import FetchFactory
 from tests.engine.helpers import tree_files
+from tests.support.module_fixtures import FetchFactory
 
 pytestmark = pytest.mark.unit
 
