@@ -19,9 +19,11 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 
 from tests.engine.helpers import build_tgz, tree_files
 from tests.support.module_fixtures import ModuleServers, fetching_engine_env
+from tests.support.openapi import schema_errors
 from tests.support.shared import SHARED
 from tfquote import redis_server
 from tfquote.devstack import start_gunicorn
@@ -30,6 +32,9 @@ pytestmark = pytest.mark.e2e
 
 MODULES = SHARED / "corpus" / "terraform" / "terraform-aws-modules"
 ORACLES = Path(__file__).resolve().parents[1] / "terraform" / "examples"
+DOCUMENT = yaml.safe_load(
+    (Path(__file__).resolve().parents[3] / "docs" / "engine-openapi.yaml").read_text()
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,8 @@ def post(engine: str, files: dict[str, bytes], options: dict[str, Any] | None = 
     body: dict[str, Any] = response.json()
     assert body["status"] == "succeeded", body
     result: dict[str, Any] = body["result"]
+    # As docs/engine-openapi.yaml documents it (module entries and unknowns included).
+    assert schema_errors(DOCUMENT, {"$ref": "#/components/schemas/Inventory"}, result) == []
     return result
 
 
