@@ -285,6 +285,9 @@ class Number:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Number) and self.value == other.value
 
+    def __reduce__(self) -> tuple[type[Number], tuple[Fraction | float, int]]:
+        return (Number, (self.value, self.prec))  # by constructor: fast to unpickle
+
     def __hash__(self) -> int:
         return hash(self.value)
 
@@ -410,6 +413,11 @@ class Value:
     def __init__(self, type_: Type, v: Any) -> None:
         self.type = type_
         self.v = v
+
+    def __reduce__(self) -> tuple[type[Value], tuple[Type, Any]]:
+        # By constructor, not slot state: parsed literals come back from the parse cache on
+        # disk several times faster.
+        return (Value, (self.type, self.v))
 
     # --- state ---------------------------------------------------------------------------
 
