@@ -81,3 +81,19 @@ def test_engine_benchmark_reports() -> None:
     data = _assert_shape(report, {"plan"}, checks=4 if estimate._priced() else 2)
     assert any(key.endswith("build_inventory") for key in data["metrics"])
     assert all(c["value"] == c["value"] for c in data["checks"])  # no NaN: nothing crashed
+
+
+def test_modules_benchmark_reports() -> None:
+    from bench import modules
+    from tests.support.shared import require_shared
+
+    require_shared(modules.MODULES)
+    report = modules.run(modules.ModulesConfig(repeat=1))
+    data = _assert_shape(
+        report,
+        {"cold_s", "warm_module_cache_s", "warm_parse_cache_s", "warm_in_process_s",
+         "parse_only_cold_s", "warm_parse_cache_over_parse_only"},
+        checks=2,
+    )  # fmt: skip
+    assert data["metrics"]["packages_fetched_cold"] == 3  # eks, kms 4.0.0, vpc
+    assert data["metrics"]["registry_requests_warm_module_cache"] == 0
