@@ -32,6 +32,7 @@ import subprocess
 import tarfile
 import threading
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -246,7 +247,11 @@ def _hostile_packages() -> dict[str, bytes]:
     with tarfile.open(fileobj=bomb, mode="w:gz") as archive:
         archive.addfile(_info("main.tf", main), io.BytesIO(main))
         archive.addfile(_info("padding.tf", b"", zeros), _Zeros(zeros))
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("main.tf", main)
     return {
+        "plain-zip": zipped.getvalue(),
         "traversal": traversal_package,
         "bomb": bomb.getvalue(),
         "symlink": tar_gz({"main.tf": main, "linked.tf": link}),
@@ -313,8 +318,11 @@ class RegistryServer:
             self.versions[f"hostile/{case}/aws"] = ["1.0.0"]
         self.versions["acme/fromgit/aws"] = ["1.0.0"]  # a package that is a git repository
         self.versions["acme/tiny/aws"] = ["1.0.0"]  # one queue
+        self.versions["acme/zipped/aws"] = ["2.0.0"]  # one queue, as a zip
         self.git_url = git_url
         self.counts: Counter[str] = Counter()
+        #: (path, Authorization header) of every request that carried one
+        self.authorizations: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._packages: dict[str, bytes] = {}
         self._hostile: dict[str, bytes] | None = None
@@ -390,6 +398,8 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?", 1)[0]
             with registry._lock:
                 registry.counts[path] += 1
+                if self.headers.get("Authorization"):
+                    registry.authorizations.append((path, self.headers["Authorization"]))
             if path == "/.well-known/terraform.json":
                 return self._json({"modules.v1": "/v1/modules/"})
             parts = path.strip("/").split("/")
@@ -427,6 +437,8 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
             if module == "acme/fromgit/aws":
                 location = f"git::{registry.git_url() if registry.git_url else ''}?ref=v1.0.0"
                 return self._send(204, b"", {"X-Terraform-Get": location})
+            if module == "acme/zipped/aws":
+                return self._send(204, b"", {"X-Terraform-Get": "/archives/hostile/plain-zip.zip"})
             if module == "acme/tiny/aws":
                 return self._send(204, b"", {"X-Terraform-Get": "/archives/hostile/plain.tar.gz"})
             if namespace == "hostile":
@@ -444,7 +456,8 @@ def _registry_handler(registry: RegistryServer) -> type[BaseHTTPRequestHandler]:
 
         def _archive(self, parts: list[str]) -> None:
             if parts[:1] == ["hostile"]:
-                return self._send(200, registry.hostile(parts[1].removesuffix(".tar.gz")))
+                name = parts[1].removesuffix(".tar.gz").removesuffix(".zip")
+                return self._send(200, registry.hostile(name))
             if len(parts) != 4:
                 return self._json({"errors": ["Not Found"]}, 404)
             module, version = "/".join(parts[:3]), parts[3].removesuffix(".tar.gz")
