@@ -190,7 +190,7 @@ class Fetcher:
             log.info(
                 "module fetched",
                 extra={
-                    "module": info.get("package"),
+                    "package": info.get("package"),
                     "version": info.get("version"),
                     "bytes": total,
                     "seconds": round(time.monotonic() - started, 3),
@@ -268,6 +268,11 @@ class RemoteResolver:
                 self._packages[memo] = self._package(site.source, site.version)
             except FetchError as exc:
                 self._packages[memo] = exc
+            except Exception as exc:  # a disk, git or server failure nothing above expects
+                log.exception("fetching module %r failed", site.source)
+                self._packages[memo] = FetchError(
+                    "module_fetch_failed", f"fetching the module failed: {type(exc).__name__}"
+                )
         found = self._packages[memo]
         if isinstance(found, FetchError):
             return Unresolvable(found.message, found.code)

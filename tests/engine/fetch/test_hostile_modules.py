@@ -181,3 +181,13 @@ def test_five_hundred_module_calls(
     assert "more than 200 remote module calls" in limited[0].reason
     assert module_servers.registry.count("/archives/") == 1  # one package, mounted 200 times
     assert_nothing_outside_the_cache(tmp_path)
+
+
+def test_a_cache_that_cannot_be_written_is_an_unknown_not_a_crash(
+    fetch_settings: FetchFactory, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    settings = fetch_settings(cache_dir=str(blocker / "cache"), parse_cache=False)
+    found, reason = only_unknown(estimate("acme/tiny/aws", settings))
+    assert found == "module_fetch_failed" and "NotADirectoryError" in reason
