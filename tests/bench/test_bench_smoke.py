@@ -99,6 +99,7 @@ def test_examples_benchmark_reports() -> None:
 
 def test_modules_benchmark_reports() -> None:
     from bench import modules
+
     require_shared(modules.MODULES)
     report = modules.run(modules.ModulesConfig(repeat=1))
     data = _assert_shape(
