@@ -34,6 +34,7 @@ def create_app(
         docs,
         health,
         jobs,
+        limits,
         ratelimit,
         requestlog,
         uploads,
@@ -91,6 +92,7 @@ def create_app(
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(resource_types_api.bp)
+    app.register_blueprint(limits.bp)
     app.register_blueprint(docs.bp)  # /openapi.json, /docs (Swagger UI), /redoc
     ratelimit.init_app(app, settings)
     return app

@@ -27,7 +27,7 @@ from tfquote.uploads import ALLOWED_SUFFIXES
 
 OPENAPI_VERSION = "3.1.0"
 #: Version of the HTTP contract (not of the package): bump it when the document changes.
-API_VERSION = "1.1.0"
+API_VERSION = "1.2.0"
 TITLE = "tfquote gateway API"
 
 _ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -168,6 +168,9 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
         "UsageKey": schemas.UsageKeySchema,
         "ResourceType": schemas.ResourceTypeSchema,
         "ResourceTypeList": schemas.ResourceTypeListSchema,
+        "ArchiveLimits": schemas.ArchiveLimitsSchema,
+        "OptionLimits": schemas.OptionLimitsSchema,
+        "Limits": schemas.LimitsSchema,
         "Health": schemas.HealthSchema,
         "Readiness": schemas.ReadinessSchema,
     }
@@ -552,6 +555,17 @@ def _paths(
                 "responses": _with_common(
                     {"200": _ok("the supported resource types", "ResourceTypeList")}, *_API
                 ),
+            }
+        },
+        "/api/v1/limits": {
+            "get": {
+                "operationId": "getLimits",
+                "tags": ["uploads"],
+                "summary": "What this deployment accepts: upload size, archive and option limits",
+                "description": "Check a file against `max_upload_bytes` before sending it: a "
+                "client that sends an oversized body may see the connection closed under it "
+                "instead of the 413.",
+                "responses": _with_common({"200": _ok("the limits", "Limits")}, *_API),
             }
         },
         "/health": {"get": _liveness("health")},

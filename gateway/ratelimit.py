@@ -29,6 +29,7 @@ _READ_ENDPOINTS = (
     "jobs.list_jobs",
     "jobs.delete_job",
     "resource_types.list_resource_types",
+    "limits.get_limits",
 )
 
 
