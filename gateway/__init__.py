@@ -37,6 +37,7 @@ def create_app(
         limits,
         ratelimit,
         requestlog,
+        ui,
         uploads,
     )
     from gateway import (
@@ -94,5 +95,6 @@ def create_app(
     app.register_blueprint(resource_types_api.bp)
     app.register_blueprint(limits.bp)
     app.register_blueprint(docs.bp)  # /openapi.json, /docs (Swagger UI), /redoc
+    app.register_blueprint(ui.bp)  # / -> /ui/, the web page (static assets, one app shell)
     ratelimit.init_app(app, settings)
     return app

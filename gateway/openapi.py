@@ -48,7 +48,8 @@ An unexpected failure is a `500 internal_error` with the same envelope.
 
 With `AUTH_ENABLED=true` every `/api/v1` route needs `Authorization: Bearer <JWT>`
 (`401` otherwise, with `WWW-Authenticate`); the token's subject is the tenant that owns
-the uploads and jobs. `/health*`, `/openapi.json`, `/openapi.yaml`, `/docs` and `/redoc`
+the uploads and jobs. `/health*`, `/openapi.json`, `/openapi.yaml`, `/docs`, `/redoc`
+and the web page (`/`, `/ui/...`: its shell and assets; it asks for a token for the API)
 stay open. With `AUTH_ENABLED=false` (local use) every caller is the same tenant.
 
 ## Rate limits
