@@ -50,7 +50,7 @@ function draw(figure, svgHolder, rows) {
       { class: 'chart-row', 'data-label': row.label, 'data-value': row.text },
       title,
       label,
-      s('rect', { x: 0, y: y + BAR_Y, width: barWidth.toFixed(1), height: BAR_H, rx: 2, class: `chart-bar chart-bar-${i % 6}` }),
+      s('rect', { x: 0, y: y + BAR_Y, width: barWidth.toFixed(1), height: BAR_H, rx: 2, class: 'chart-bar' }),
       s('text', { x: (barWidth + 6).toFixed(1), y: y + BAR_Y + BAR_H - 2, class: 'chart-value' }, row.text),
     );
     svg.appendChild(group);

@@ -29,10 +29,10 @@ const REGIONS = [
   ['us-gov-west-1', 'AWS GovCloud (US-West)'], ['us-gov-east-1', 'AWS GovCloud (US-East)'],
 ];
 const PRESETS = [
-  ['', 'None: usage-based costs stay unknown unless a usage file gives them'],
-  ['small', 'small (about $5 a month per usage-based cost)'],
-  ['medium', 'medium (about $10)'],
-  ['large', 'large (about $20)'],
+  ['', 'None'],
+  ['small', 'small (about $5 a month each)'],
+  ['medium', 'medium (about $10 a month each)'],
+  ['large', 'large (about $20 a month each)'],
 ];
 const BUDGETS = [
   ['monthly_total_max', 'Monthly total at most ($)', 'e.g. 1000.00'],
@@ -101,7 +101,9 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   const workspace = h('input', { type: 'text', name: 'workspace', placeholder: 'default', autocomplete: 'off', 'data-role': 'workspace' });
   const workspaceField = field('Workspace', workspace, { hint: 'The value of terraform.workspace.' });
   const preset = h('select', { name: 'usage_preset', 'data-role': 'usage-preset' }, PRESETS.map(([value, label]) => h('option', { value }, label)));
-  const presetField = field('Usage preset', preset, { hint: 'Fills the usage-based quantities no usage file gives (an infracost-usage.yml in the upload is read anyway).' });
+  const presetField = field('Usage preset', preset, {
+    hint: 'Fills the usage-based quantities no usage file gives (an infracost-usage.yml in the upload is read anyway); with none they stay unknown.',
+  });
 
   const budgetInputs = {};
   const budgetFields = {};

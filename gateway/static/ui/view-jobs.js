@@ -14,38 +14,44 @@ const STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const PAGE_SIZE = 20;
 
 // Upload names by upload id, kept across views: a job is easier to recognise by its
-// project name or file than by its id. Read from GET /uploads/{id}, a few at a time.
-const uploadNames = new Map();
+// project name or file than by its id. Read from GET /uploads/{id}, a few at a time, once
+// per upload however many jobs share it.
+const uploadNames = new Map(); // upload id -> name, or null while asked
+const waiting = new Map(); // upload id -> callbacks waiting for its name
 const pendingUploads = [];
 let uploadsInFlight = 0;
 
 function fetchUploadName(uploadId, onName) {
-  if (uploadNames.has(uploadId)) {
-    const known = uploadNames.get(uploadId);
-    if (known) onName(known);
+  const known = uploadNames.get(uploadId);
+  if (known) {
+    onName(known);
     return;
   }
+  if (!waiting.has(uploadId)) waiting.set(uploadId, []);
+  waiting.get(uploadId).push(onName);
+  if (uploadNames.has(uploadId)) return; // already asked
   uploadNames.set(uploadId, null);
-  pendingUploads.push({ uploadId, onName });
+  pendingUploads.push(uploadId);
   pumpUploads();
 }
 
 function pumpUploads() {
   while (uploadsInFlight < 3 && pendingUploads.length) {
-    const { uploadId, onName } = pendingUploads.shift();
+    const uploadId = pendingUploads.shift();
     uploadsInFlight += 1;
     api
       .getUpload(uploadId)
       .then((upload) => {
         const label = upload.project_name || (upload.files && upload.files.map((f) => f.name).join(', ')) || null;
         uploadNames.set(uploadId, label);
-        if (label) onName(label);
+        if (label) for (const callback of waiting.get(uploadId) || []) callback(label);
       })
       .catch(() => {
         // Expired or gone: the job is shown by its id. Asked again on the next visit.
         uploadNames.delete(uploadId);
       })
       .finally(() => {
+        waiting.delete(uploadId);
         uploadsInFlight -= 1;
         pumpUploads();
       });
@@ -66,6 +72,9 @@ function totalOf(job) {
 export function mountJobs(container, _params, query, { navigate, url }) {
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : '';
   const cursor = query.get('cursor') || '';
+  // ?limit= as the API takes it (1-100); the default page is PAGE_SIZE jobs.
+  const asked = Number(query.get('limit'));
+  const limit = Number.isInteger(asked) && asked >= 1 && asked <= 100 ? asked : PAGE_SIZE;
   const previous = (history.state && history.state.previousCursors) || [];
   const selected = new Set();
   const lastStatus = new Map();
@@ -80,7 +89,7 @@ export function mountJobs(container, _params, query, { navigate, url }) {
     h('option', { value: '' }, 'All statuses'),
     STATUSES.map((value) => h('option', { value, selected: value === status }, value)),
   );
-  const compareButton = h('button', { type: 'button', class: 'button', disabled: true, 'data-action': 'compare' }, 'Compare the two selected');
+  const compareButton = h('button', { type: 'button', class: 'button', disabled: true, 'data-action': 'compare' }, 'Compare two jobs (0 of 2 selected)');
   const refreshButton = h('button', { type: 'button', class: 'button', 'data-action': 'refresh' }, 'Refresh');
   const live = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   const body = h('div', { class: 'jobs-body' }, h('p', { class: 'loading' }, 'Loading jobs…'));
@@ -106,6 +115,7 @@ export function mountJobs(container, _params, query, { navigate, url }) {
     const search = new URLSearchParams();
     if (params.status) search.set('status', params.status);
     if (params.cursor) search.set('cursor', params.cursor);
+    if (limit !== PAGE_SIZE) search.set('limit', String(limit));
     const text = search.toString();
     navigate(`/jobs${text ? `?${text}` : ''}`, { state });
   }
@@ -266,7 +276,7 @@ export function mountJobs(container, _params, query, { navigate, url }) {
   const poll = poller(
     async () => {
       try {
-        const page = await api.listJobs({ status, cursor, limit: PAGE_SIZE });
+        const page = await api.listJobs({ status, cursor, limit });
         items = page.items;
         nextCursor = page.next_cursor;
         const changes = [];
