@@ -865,6 +865,11 @@ def test_bad_input_is_refused_in_the_page_and_nothing_is_sent_twice(
     assert budget_message in page.text("[data-role=budget-monthly_total_max] ~ .field-error")
     assert refusal["message"] in page.text("[data-role=refusal]")
     assert page.uploads_sent() == 1
+    # The upload's progress events moved the bar to the end; the page says the files are
+    # on the server already.
+    progress = page.js("const p = document.querySelector('[data-role=progress]'); return [p.hidden, p.value]")
+    assert progress == [False, 100]
+    assert "another submission of these files reuses it" in page.text("[data-role=upload-note]")
     page.shot("new-estimate-refused")
 
     # Corrected one at a time: the files already sent are reused.

@@ -64,6 +64,7 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   const chooseFolder = h('button', { type: 'button', class: 'button', 'data-action': 'choose-folder', onclick: () => folderInput.click() }, 'Choose a folder…');
   const fileList = h('ul', { class: 'file-list', 'data-role': 'file-list' });
   const filesError = h('p', { class: 'field-error', id: newId('err'), hidden: true, role: 'alert', 'data-role': 'files-error' });
+  const uploadNote = h('p', { class: 'hint', hidden: true, 'data-role': 'upload-note' });
   const dropzone = h(
     'div',
     { class: 'dropzone', 'data-role': 'dropzone' },
@@ -74,6 +75,9 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   );
   const projectName = h('input', { type: 'text', name: 'project_name', maxlength: '200', autocomplete: 'off', 'data-role': 'project-name' });
   const projectField = field('Name (optional)', projectName, { hint: 'Shown in the list of jobs; by default the name of the folder or file.' });
+  projectName.addEventListener('input', () => {
+    uploadNote.hidden = true; // a new name goes with a new upload
+  });
 
   const region = h('select', { name: 'region', 'data-role': 'region' }, REGIONS.map(([code, name]) => h('option', { value: code, selected: code === 'us-east-1' }, `${code} — ${name}`)));
   const regionField = field('Region', region, { hint: 'Where resources are priced when their provider sets no region.' });
@@ -124,7 +128,7 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   const form = h(
     'form',
     { class: 'estimate-form', novalidate: true, 'data-role': 'estimate-form' },
-    h('fieldset', { class: 'panel' }, h('legend', {}, 'Terraform'), dropzone, fileList, filesError, projectField),
+    h('fieldset', { class: 'panel' }, h('legend', {}, 'Terraform'), dropzone, fileList, filesError, uploadNote, projectField),
     h('fieldset', { class: 'panel' }, h('legend', {}, 'Options'), h('div', { class: 'grid' }, regionField, rootField, workspaceField, presetField), varFilesFieldset, variablesFieldset),
     h('fieldset', { class: 'panel' }, h('legend', {}, 'Budget and comparison'), h('div', { class: 'grid' }, ...Object.values(budgetFields), compareField)),
     h('div', { class: 'submit-row' }, submitError, progress, progressText, submitButton),
@@ -174,6 +178,8 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   function changed() {
     state.version += 1;
     state.uploaded = null; // another set of files: the next submission uploads it
+    uploadNote.hidden = true;
+    progress.hidden = true;
     drawFiles();
     drawPickers();
   }
@@ -444,6 +450,8 @@ export function mountEstimate(container, _params, _query, { navigate }) {
       },
     });
     state.uploaded = { version: state.version, projectName: name, upload };
+    uploadNote.textContent = `Uploaded ${bytes(total)} (upload ${upload.upload_id.slice(0, 8)}): another submission of these files reuses it.`;
+    uploadNote.hidden = false;
     return upload;
   }
 
@@ -526,7 +534,7 @@ export function mountEstimate(container, _params, _query, { navigate }) {
       showProgress('Checking what this server accepts…');
       const found = await limits();
       const upload = await uploadOnce(found);
-      showProgress('Creating the job…', 100);
+      progressText.textContent = 'Creating the job…';
       const body = { upload_id: upload.upload_id, region: region.value };
       const opts = options();
       if (Object.keys(opts).length) body.options = opts;
@@ -534,7 +542,8 @@ export function mountEstimate(container, _params, _query, { navigate }) {
       progressText.textContent = `Job ${shortId(job.job_id)} created.`;
       navigate(`/jobs/${job.job_id}`);
     } catch (err) {
-      progress.hidden = true;
+      // The bar stays where the upload got to when the files did go; else it goes.
+      if (!state.uploaded || err instanceof PageError) progress.hidden = true;
       progressText.textContent = '';
       if (err instanceof PageError) {
         setFilesError(err.message);

@@ -401,6 +401,7 @@ function resultView(job, estimate, { url }) {
 export function mountJob(container, [jobId], _query, { navigate, url }) {
   let job = null;
   let shownStatus = null;
+  let shownState = null;
   let pollError = false;
   const charts = [];
   const heading = h('h1', { tabindex: '-1' }, `Job ${shortId(jobId)}`);
@@ -599,13 +600,17 @@ export function mountJob(container, [jobId], _query, { navigate, url }) {
         heading.textContent = name;
       });
       document.title = `${job.status} · ${heading.textContent} · tfquote`;
-      drawMeta();
-      if (job.status !== shownStatus) {
-        shownStatus = job.status;
-        drawActions();
+      // Redrawn only when something moved: the status line is a live region, and a
+      // screen reader would otherwise hear the same status every second.
+      const seen = JSON.stringify([job.status, job.attempts, job.updated_at, job.error]);
+      if (seen !== shownState) {
+        shownState = seen;
+        drawMeta();
+        if (job.status !== shownStatus) {
+          shownStatus = job.status;
+          drawActions();
+        }
         drawBody();
-      } else if (!api.TERMINAL.has(job.status)) {
-        drawBody(); // the attempt count and the previous attempt's error may have moved
       }
       return api.TERMINAL.has(job.status) ? false : 1000;
     },
@@ -620,6 +625,7 @@ export function mountJob(container, [jobId], _query, { navigate, url }) {
     },
     onToken() {
       shownStatus = null;
+      shownState = null;
       poll.now();
     },
   };
