@@ -1,6 +1,6 @@
 """``python -m bench`` (= ``make bench``): every benchmark against its bare baseline.
 
-    python -m bench                    # all five, ~5-8 minutes on 2 cores
+    python -m bench                    # all six, ~6-9 minutes on 2 cores
     python -m bench --quick            # a reduced run, ~1-2 minutes
     python -m bench api uploads        # some of them
     python -m bench --json report.json # also write the full report

@@ -11,7 +11,9 @@ health probes stay open.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -99,6 +101,40 @@ def verify_token(token: str, settings: Settings) -> dict[str, Any]:
     return claims
 
 
+class VerifiedTokens:
+    """Tokens this process has verified, with their claims, until they expire.
+
+    Verifying an HS256 token costs ~40 µs of CPU (RS256/ES256 several times that) and a
+    CI client sends the same token on every poll. A token is kept only after it passed
+    every check, under its exact text, so another token — a forged one too — is always
+    verified in full; a kept one is dropped and verified again once past its ``exp``
+    (plus the leeway), which then answers "token expired" as before. Bounded (least
+    recently used first out); safe across a worker's threads.
+    """
+
+    def __init__(self, settings: Settings, max_tokens: int = 1024) -> None:
+        self._settings = settings
+        self._max = max_tokens
+        self._tokens: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claims(self, token: str) -> dict[str, Any]:
+        with self._lock:
+            claims = self._tokens.get(token)
+            if claims is not None:
+                if time.time() < claims["exp"] + self._settings.jwt_leeway:
+                    self._tokens.move_to_end(token)
+                    return claims
+                del self._tokens[token]
+        claims = verify_token(token, self._settings)
+        if isinstance(claims.get("exp"), int | float):
+            with self._lock:
+                self._tokens[token] = claims
+                if len(self._tokens) > self._max:
+                    self._tokens.popitem(last=False)
+        return claims
+
+
 def tenant_of(claims: dict[str, Any], settings: Settings) -> str:
     tenant = claims.get(settings.jwt_tenant_claim)
     if not isinstance(tenant, str) or not tenant.strip() or len(tenant) > 256:
@@ -110,13 +146,14 @@ def init_app(app: Flask, settings: Settings) -> None:
     if not settings.auth_enabled:
         log.warning("AUTHENTICATION IS DISABLED (AUTH_ENABLED=false)")
         return
+    verified = VerifiedTokens(settings)
 
     @app.before_request
     def _authenticate() -> None:
         # A CORS preflight never carries credentials; it reveals nothing but headers.
         if request.method == "OPTIONS" or is_open_path(request.path):
             return
-        claims = verify_token(_bearer_token(), settings)
+        claims = verified.claims(_bearer_token())
         g.tenant = tenant_of(claims, settings)
         # Reset by the request log's teardown with the request id.
         g.tenant_token = tenant_var.set(g.tenant)

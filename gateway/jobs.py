@@ -22,7 +22,13 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.jsonbody import parse_json_object
-from gateway.schemas import IDEMPOTENCY_KEY, JobCreateSchema, JobListQuerySchema, ReportQuerySchema
+from gateway.schemas import (
+    IDEMPOTENCY_KEY,
+    JobCreateSchema,
+    JobListQuerySchema,
+    ReportQuerySchema,
+    instance,
+)
 from gateway.services import services
 from gateway.tenancy import current_tenant
 from tfquote import options as job_options
@@ -34,6 +40,7 @@ from tfquote.jobs import (
     Job,
     JobNotFound,
     JobStatus,
+    UploadNotFound,
     request_fingerprint,
 )
 
@@ -118,13 +125,10 @@ def _check_orchestration_options(options: dict[str, Any], tenant: str) -> None:
 
 @bp.post("")
 def create_job() -> tuple[Response, int]:
-    data = _load(JobCreateSchema(), parse_json_object(request))
+    data = _load(instance(JobCreateSchema), parse_json_object(request))
     key = _idempotency_key(data.pop("idempotency_key"))
     svc = services()
     tenant = current_tenant()
-    if not svc.uploads.claim_for_job(data["upload_id"], tenant=tenant):
-        raise Unprocessable("upload_id does not name an upload of yours", code="upload_not_found")
-
     try:
         options = job_options.validate(data.pop("options", None))
     except job_options.OptionError as exc:
@@ -136,15 +140,25 @@ def create_job() -> tuple[Response, int]:
         # Part of the fingerprint only when given, so a request without options keeps the
         # fingerprint it had before options existed (idempotency keys survive an upgrade).
         data["options"] = options
-    outcome = svc.jobs.create(
-        tenant=tenant,
-        upload_id=data["upload_id"],
-        region=data["region"],
-        options=options,
-        fingerprint=request_fingerprint(data),
-        idempotency_key=key,
-        request_id=g.request_id,
-    )
+    upload = svc.uploads.lease(data["upload_id"], tenant=tenant)
+    try:
+        if upload is None:
+            raise UploadNotFound(data["upload_id"])
+        # One round trip: the upload's claim, the idempotency check and the record.
+        outcome = svc.jobs.create(
+            tenant=tenant,
+            upload_id=data["upload_id"],
+            region=data["region"],
+            options=options,
+            fingerprint=request_fingerprint(data),
+            idempotency_key=key,
+            request_id=g.request_id,
+            upload=upload,
+        )
+    except UploadNotFound:
+        raise Unprocessable(
+            "upload_id does not name an upload of yours", code="upload_not_found"
+        ) from None
     if not outcome.created:
         if not outcome.fingerprint_matches:
             # The caller's own job: naming it lets a client that derives keys from content
@@ -179,7 +193,7 @@ def get_job(job_id: str) -> Response:
 
 @bp.get("/<job_id>/report")
 def job_report(job_id: str) -> Response:
-    query = _load(ReportQuerySchema(), request.args.to_dict())
+    query = _load(instance(ReportQuerySchema), request.args.to_dict())
     job = _get_owned(job_id)
     if job.status is not JobStatus.COMPLETED:
         raise Conflict(
@@ -195,7 +209,7 @@ def job_report(job_id: str) -> Response:
 
 @bp.get("")
 def list_jobs() -> Response:
-    query = _load(JobListQuerySchema(), request.args.to_dict())
+    query = _load(instance(JobListQuerySchema), request.args.to_dict())
     status = JobStatus(query["status"]) if query["status"] else None
     try:
         page = services().jobs.list_jobs(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from marshmallow import (
     EXCLUDE,
@@ -26,6 +27,17 @@ AWS_REGION = re.compile(r"^(?:[a-z]{2})(?:-gov|-iso[a-z]?)?-(?:[a-z]+)-\d{1,2}$"
 IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 
 JOB_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")
+
+
+S = TypeVar("S", bound=Schema)
+
+
+@functools.cache
+def instance(schema: type[S]) -> S:
+    """The one instance of ``schema`` the views load with, made on first use. A
+    marshmallow schema keeps no state between ``load`` calls (we use no ``context``), so
+    threads share it; building one deep-copies its declared fields, ~30 µs a request."""
+    return schema()
 
 
 class StrictSchema(Schema):

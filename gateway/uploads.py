@@ -17,7 +17,7 @@ from gateway.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from gateway.schemas import UploadFormSchema
+from gateway.schemas import UploadFormSchema, instance
 from gateway.services import services
 from gateway.streaming import HashingSink, UploadRequest
 from gateway.tenancy import current_tenant
@@ -60,7 +60,7 @@ def _parse_multipart() -> tuple[list[FileStorage], dict[str, str]]:
 def create_upload() -> tuple[Response, int]:
     parts, form = _parse_multipart()
     try:
-        fields = UploadFormSchema().load(form)
+        fields = instance(UploadFormSchema).load(form)
     except ValidationError as exc:
         raise ValidationFailed("invalid upload form", details=exc.messages) from None
 

@@ -84,6 +84,20 @@ class JobNotFound(JobStoreError):
     pass
 
 
+@dataclass(frozen=True)
+class UploadLease:
+    """An upload a job is about to use: its record's key, the tenant that must own it,
+    and how long it must live from now on."""
+
+    key: str
+    tenant: str
+    ttl_seconds: int
+
+
+class UploadNotFound(JobStoreError):
+    """The job's upload does not exist (any more) or is another tenant's."""
+
+
 class InvalidTransition(JobStoreError):
     def __init__(self, job_id: str, current: str, wanted: str) -> None:
         super().__init__(f"job {job_id} is {current}; cannot become {wanted}")
@@ -304,7 +318,11 @@ class JobStore:
         request_id: str | None = None,
         job_id: str | None = None,
         options: Mapping[str, Any] | None = None,
+        upload: UploadLease | None = None,
     ) -> CreateOutcome:
+        """Create the job, or find the one ``idempotency_key`` already made; with
+        ``upload``, first claim the upload (owned by its tenant, kept alive for the job)
+        or raise `UploadNotFound` — all in one round trip."""
         job_id = job_id or new_job_id()
         now = utcnow()
         idem_key = self.keys.idempotency(tenant, idempotency_key) if idempotency_key else ""
@@ -332,16 +350,20 @@ class JobStore:
         for name, value in fields.items():
             flat.extend((name, value))
         raw = self._create(
-            keys=[self.keys.job(job_id), idem_key, self.keys.seq],
+            keys=[self.keys.job(job_id), idem_key, self.keys.seq, upload.key if upload else ""],
             args=[
                 job_id,
                 fingerprint,
                 self.ttl_seconds,
                 self.keys.prefix,
                 self.keys.tenant_segment(tenant),
+                upload.tenant if upload else "",
+                upload.ttl_seconds if upload else 0,
                 *flat,
             ],
         )
+        if _decode(raw[0]) == "no_upload":
+            raise UploadNotFound(upload_id)
         outcome, _stored_id, stored_fp = (_decode(v) for v in raw[:3])
         job = _job_from_reply(raw[3])
         return CreateOutcome(

@@ -35,16 +35,20 @@ class TaskSender(Protocol):
     def send_task(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
 
 
-def publish_job(sender: TaskSender, job_id: str, *, request_id: str | None = None) -> None:
+def publish_job(
+    sender: TaskSender, job_id: str, *, request_id: str | None = None, producer: Any = None
+) -> None:
     """Publish a job's task: by name, the job id as the task id (Flower and the celery
     CLI show job ids), the caller's request id in a header. The one place that shapes
-    this message, for the gateway, the CLI's retry and the reconciler alike."""
+    this message, for the gateway, the CLI's retry and the reconciler alike. ``producer``:
+    a kombu producer to publish with (the app's pool otherwise)."""
     sender.send_task(
         PROCESS_JOB,
         args=[job_id],
         task_id=job_id,
         queue=JOBS_QUEUE,
         headers={REQUEST_ID_HEADER: request_id} if request_id else None,
+        producer=producer,
     )
 
 

@@ -19,8 +19,7 @@ from typing import Any
 
 import redis
 
-from tfquote import lua
-from tfquote.jobs import PREFIX, utcnow
+from tfquote.jobs import PREFIX, UploadLease, utcnow
 
 # Longest suffix first: ".tf.json" must win over ".json".
 ALLOWED_SUFFIXES = (
@@ -111,7 +110,6 @@ class UploadStore:
         self.redis = client
         self.data_dir = data_dir
         self.ttl_seconds = ttl_seconds
-        self._claim = client.register_script(lua.source("claim_upload"))
 
     @staticmethod
     def key(upload_id: str) -> str:
@@ -170,10 +168,11 @@ class UploadStore:
             files=tuple(UploadedFile(**f) for f in json.loads(data.get("files", "[]"))),
         )
 
-    def claim_for_job(self, upload_id: str, *, tenant: str) -> bool:
-        """True when the upload exists and is `tenant`'s; only then is its lifetime
-        extended, so it outlives the job about to use it. One round trip (job creation is
-        hot), the ownership check first (another tenant must not keep it alive)."""
+    def lease(self, upload_id: str, *, tenant: str) -> UploadLease | None:
+        """What `JobStore.create` needs to claim the upload in the round trip that creates
+        the job: it must be ``tenant``'s (another tenant's guess of an id must not keep an
+        upload alive), and then it is kept as long as a new upload would be, so it outlives
+        the job. None when ``upload_id`` cannot name an upload."""
         if not valid_upload_id(upload_id):
-            return False
-        return bool(self._claim(keys=[self.key(upload_id)], args=[tenant, self.ttl_seconds]))
+            return None
+        return UploadLease(self.key(upload_id), tenant, self.ttl_seconds)

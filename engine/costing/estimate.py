@@ -60,7 +60,8 @@ log = logging.getLogger("engine.costing")
 ASSUMPTIONS = (
     "Public on-demand list prices in USD; no free tier, reserved, savings-plan or spot discounts.",
     "A month is 730 hours.",
-    "Data transfer (internet egress, inter-region, inter-AZ) is not priced.",
+    "Data transfer (internet egress, inter-region, inter-AZ) is priced only where a usage "
+    "file declares it (aws_data_transfer entries).",
     "EC2 and launch-template instances are priced as Linux with shared tenancy unless the "
     "usage file says otherwise (operating_system).",
     "Usage-based components have no quantity unless a usage file or options.usage gives one.",
@@ -70,7 +71,10 @@ ASSUMPTIONS = (
 def _catalog(path: str | None) -> tuple[Catalog | None, str | None, frozenset[str]]:
     try:
         catalog = get_catalog(path or None)
-        regions = frozenset(catalog.regions())
+        # The regions the catalog covers are its main regions; a few feeds (data transfer)
+        # price more regions, which does not make the rest of the catalog cover them.
+        listed = catalog.meta().get("regions", "")
+        regions = frozenset(listed.split(",") if listed else catalog.regions())
     except CatalogError as exc:
         log.error("price catalog unavailable: %s", exc)
         return None, str(exc), frozenset()
@@ -124,15 +128,16 @@ def build_estimate_and_diff(
     for project in projects:
         usage = project.usage or Usage()
         usages.append(usage)
+        resources = [*project.resources, *usage_only_resources(usage, project.resources)]
         estimation = Estimation(
             catalog=catalog,
             catalog_error=catalog_error,
             default_region=default_region,
             usage=usage,
-            index=ResourceIndex(project.resources),
+            index=ResourceIndex(resources),
             catalog_regions=regions,
         )
-        priced, free, unsupported, skipped = _price(project.resources, functions, estimation)
+        priced, free, unsupported, skipped = _price(resources, functions, estimation)
         data_sources += skipped
         catalog_error = estimation.catalog_error
         sources_used |= estimation.sources_used
@@ -172,6 +177,41 @@ def build_estimate_and_diff(
         return document, None
     diff = apply_diff(document, past_projects, source=source, actions=actions)
     return document, diff
+
+
+#: Types that exist only in usage files (Infracost's "usage-only" resources): each
+#: ``resource_usage`` entry ``<type>.<name>`` is a resource of the estimate.
+USAGE_ONLY_TYPES = ("aws_data_transfer",)
+_AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+
+def usage_only_resources(usage: Usage, existing: Sequence[Resource] = ()) -> list[Resource]:
+    """The resources a usage file declares (``aws_data_transfer.us_east``), in file order.
+
+    Each is priced in the region its entry names (``region: eu-west-1``), else the job's.
+    Wildcard entries (``[*]``) and addresses the configuration already has are left out.
+    """
+    taken = {resource.address for resource in existing}
+    out: list[Resource] = []
+    for address, values in usage.resource_usage.items():
+        resource_type, dot, name = address.partition(".")
+        if resource_type not in USAGE_ONLY_TYPES or not dot or not name:
+            continue
+        if "[*]" in address or address in taken:
+            continue
+        region = values.get("region")
+        attributes = {"region": region} if isinstance(region, str) and region else {}
+        out.append(
+            Resource(
+                address=address,
+                type=resource_type,
+                name=name,
+                mode="managed",
+                provider=_AWS_PROVIDER,
+                attributes=attributes,
+            )
+        )
+    return out
 
 
 def _price(

@@ -64,7 +64,6 @@ FREE_TYPES: frozenset[str] = frozenset(
         "aws_api_gateway_method_response",
         "aws_api_gateway_method_settings",
         "aws_api_gateway_resource",
-        "aws_api_gateway_stage",
         "aws_apigatewayv2_integration",
         "aws_apigatewayv2_route",
         "aws_apigatewayv2_stage",

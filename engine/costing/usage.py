@@ -250,7 +250,8 @@ def to_decimal(value: Any) -> Decimal | None:
     """A number from an attribute or usage value; ``None`` for anything that is not one."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float | str):
+    # HCL evaluates fractional literals (cache_cluster_size = 0.5) to Decimal.
+    if isinstance(value, int | float | str | Decimal):
         text = str(value).strip()
         if len(text) > 64:
             return None

@@ -17,7 +17,6 @@ that pricing works on:
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +102,3 @@ def plan_upload(
         result.warnings[:0] = inputs.warnings
         projects.append(Project(root or ".", result, inputs))
     return projects
-
-
-def project_name(path: str) -> str:
-    return posixpath.basename(path) if path not in ("", ".") else "."

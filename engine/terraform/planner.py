@@ -27,7 +27,7 @@ and evaluations over the :class:`~engine.terraform.evaluator.Budget` become list
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -740,7 +740,6 @@ class ResourceInstance:
 
     def _nested(self, body: ast.Body, scope: Scope) -> dict[str, Value]:
         """Nested blocks by type, ``dynamic`` blocks expanded, each block an object."""
-        planner = self.module.planner
         grouped: dict[str, list[Value]] = {}
         unknown: dict[str, Value] = {}
         for block in body.blocks:
@@ -763,7 +762,6 @@ class ResourceInstance:
             self._note_references(name, log)
         out: dict[str, Value] = {name: v.tuple_of(items) for name, items in grouped.items()}
         out.update(unknown)
-        del planner
         return out
 
     def _block_object(self, body: ast.Body, scope: Scope) -> Value:
@@ -1150,7 +1148,3 @@ class Planner:
                     )
                 )
                 self._walk(child)
-
-
-def iter_instances(result: PlanResult) -> Iterator[Resource]:
-    return iter(result.resources)

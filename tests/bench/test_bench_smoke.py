@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bench import api, estimate, extract, pipeline, uploads
+from bench import api, estimate, examples, extract, pipeline, uploads
 from bench.common import BenchReport, ServerSettings
+from tests.support.shared import require_shared
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -81,3 +82,16 @@ def test_engine_benchmark_reports() -> None:
     data = _assert_shape(report, {"plan"}, checks=4 if estimate._priced() else 2)
     assert any(key.endswith("build_inventory") for key in data["metrics"])
     assert all(c["value"] == c["value"] for c in data["checks"])  # no NaN: nothing crashed
+
+
+def test_examples_benchmark_reports() -> None:
+    require_shared(examples.MODULES)
+    config = examples.ExamplesConfig(repeat=1, only="terraform-aws-sqs")
+    data = _assert_shape(
+        examples.run(config),
+        {"examples", "in_process", "api", "api_bare_one_resource_job"},
+        checks=5,
+    )
+    assert data["metrics"]["examples"] == len(data["metrics"]["in_process"]) >= 1
+    assert data["checks"][-1]["name"] == "jobs COMPLETED"
+    assert data["checks"][-1]["passed"], data["notes"]

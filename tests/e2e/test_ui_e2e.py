@@ -339,7 +339,9 @@ def page(
         capture = request.config.pluginmanager.get_plugin("capturemanager")
         if reporter is not None and capture is not None:
             with capture.global_and_fixture_disabled():
-                reporter.write_line(f"\nweb page screenshots (360 px and 1440 px): {SHOTS}/index.html")
+                reporter.write_line(
+                    f"\nweb page screenshots (360 px and 1440 px): {SHOTS}/index.html"
+                )
 
 
 @pytest.fixture(autouse=True)
@@ -867,7 +869,9 @@ def test_bad_input_is_refused_in_the_page_and_nothing_is_sent_twice(
     assert page.uploads_sent() == 1
     # The upload's progress events moved the bar to the end; the page says the files are
     # on the server already.
-    progress = page.js("const p = document.querySelector('[data-role=progress]'); return [p.hidden, p.value]")
+    progress = page.js(
+        "const p = document.querySelector('[data-role=progress]'); return [p.hidden, p.value]"
+    )
     assert progress == [False, 100]
     assert "another submission of these files reuses it" in page.text("[data-role=upload-note]")
     page.shot("new-estimate-refused")

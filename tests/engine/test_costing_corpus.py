@@ -141,8 +141,11 @@ def test_eks_plan(corpus: Path) -> None:
         == D("0.10") * 730
     )
     nodes = components(doc, "module.eks.aws_eks_node_group.example")
-    assert monthly(nodes["Instance usage (Linux/UNIX, on-demand, t3.large)"]) == D("0.0912") * 730
-    disk = nodes["block_device_mapping[0]/Storage (general purpose SSD, gp2)"]
+    # With a launch template, the nodes are a sub-resource named after it (as in Infracost).
+    template = "module.eks.aws_launch_template.foo"
+    usage = nodes[f"{template}/Instance usage (Linux/UNIX, on-demand, t3.large)"]
+    assert monthly(usage) == D("0.0912") * 730
+    disk = nodes[f"{template}/block_device_mapping[0]/Storage (general purpose SSD, gp2)"]
     assert monthly(disk) == 200 * D("0.11")
 
 
@@ -160,7 +163,7 @@ def test_checkov_plan_uses_provider_defaults_for_computed_attributes(corpus: Pat
         doc, "aws_instance.web_host", "Instance usage (Linux/UNIX, on-demand, t2.nano)"
     )
     assert monthly(usage) == D("0.0058") * 730
-    assert doc["summary"]["unsupportedResourceCounts"]["aws_neptune_cluster"] == 1
+    assert doc["summary"]["supportedResourceCounts"]["aws_neptune_cluster"] == 1
 
 
 def test_terraform_aws_vpc_complete_example(corpus: Path) -> None:

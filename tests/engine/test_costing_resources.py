@@ -109,20 +109,29 @@ resource "aws_instance" "spot" {
 
 def test_aws_instance_windows_from_usage_and_cpu_credits() -> None:
     doc = estimate(
-        'resource "aws_instance" "w" {\n  instance_type = "t3.small"\n}\n',
+        'resource "aws_instance" "w" {\n  instance_type = "t3.small"\n}\n'
+        'resource "aws_instance" "l" {\n  instance_type = "t3.small"\n}\n',
         usage={
             "resource_usage": {
                 "aws_instance.w": {
                     "operating_system": "windows",
                     "monthly_cpu_credit_hrs": 100,
                     "vcpu_count": 2,
-                }
+                },
+                "aws_instance.l": {"monthly_cpu_credit_hrs": 100, "vcpu_count": 2},
             }
         },
     )
     usage = component(doc, "aws_instance.w", "Instance usage (Windows, on-demand, t3.small)")
-    assert usage["priceNotFound"] is True and "Linux" in usage["priceNotFoundReason"]
-    credits = component(doc, "aws_instance.w", "CPU credits")
+    # The catalog has Windows prices for eu-west-1 only: never the Linux price under its name.
+    assert usage["priceNotFound"] is True
+    assert usage["priceNotFoundReason"] == (
+        "no on-demand Windows price for t3.small in us-east-1 in the catalog"
+    )
+    windows_credits = component(doc, "aws_instance.w", "CPU credits")
+    assert windows_credits["priceNotFound"] is True
+    assert "Windows CPU credit price for the t3 family" in windows_credits["priceNotFoundReason"]
+    credits = component(doc, "aws_instance.l", "CPU credits")
     # curated: $0.05 per vCPU-hour (us-east-1); 100 h x 2 vCPUs
     assert credits["usageBased"] is True
     assert monthly(credits) == 100 * 2 * D("0.05")
@@ -302,8 +311,8 @@ resource "aws_eks_node_group" "n" {
     assert (
         monthly(nodes["Instance usage (Linux/UNIX, on-demand, m5.large)"]) == 2 * D("0.096") * 730
     )
-    # EKS's default node disk: 20 GB gp2 per node
-    assert monthly(nodes["disk/Storage (general purpose SSD, gp2)"]) == 2 * 20 * D("0.10")
+    # EKS's default node disk: 20 GB gp2 per node, shown with the nodes (as in Infracost)
+    assert monthly(nodes["Storage (general purpose SSD, gp2)"]) == 2 * 20 * D("0.10")
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -435,7 +444,7 @@ resource "aws_rds_cluster_instance" "s" {
         # "... Aurora MySQL ... Aurora IO Optimization Mode db r5.large ..." $0.377/h
         assert monthly(item) == D("0.377") * 730
     cluster = components(doc, "aws_rds_cluster.c")
-    assert D(cluster["Storage"]["price"]) == D("0.225")  # I/O-Optimized storage
+    assert D(cluster["Storage (I/O-optimized)"]["price"]) == D("0.225")  # I/O-Optimized storage
     assert "I/O requests" not in cluster
     std = components(doc, "aws_rds_cluster.std")
     assert monthly(std["Storage"]) == 100 * D("0.10")
@@ -478,9 +487,9 @@ resource "aws_elasticache_cluster" "member" {
     assert monthly(
         component(doc, "aws_elasticache_cluster.redis", "ElastiCache (on-demand, cache.t3.micro)")
     ) == (D("0.017") * 730)
-    # curated ElastiCache backup storage $0.085/GB-month
-    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == 10 * D(
-        "0.085"
+    # curated ElastiCache backup storage $0.085/GB-month; 5 snapshots kept, one free
+    assert monthly(component(doc, "aws_elasticache_cluster.redis", "Backup storage")) == (
+        10 * (5 - 1) * D("0.085")
     )
     assert monthly(
         component(
@@ -540,20 +549,12 @@ resource "aws_dynamodb_table" "od" {
 # --- networking --------------------------------------------------------------------------------
 
 
-def test_aws_nat_gateway() -> None:
-    doc = estimate(
-        'resource "aws_nat_gateway" "n" {\n  subnet_id = "s"\n}\n',
-        usage={
-            "resource_type_default_usage": {"aws_nat_gateway": {"monthly_data_processed_gb": 100}}
-        },
-    )
-    found = components(doc, "aws_nat_gateway.n")
-    assert monthly(found["NAT gateway"]) == D("0.045") * 730
-    assert monthly(found["Data processed"]) == 100 * D("0.045")
-    assert found["Data processed"]["usageBased"] is True
-
-
-def test_load_balancers_alb_nlb_and_classic() -> None:
+def test_load_balancer_capacity_units_are_monthly_lcu_hours() -> None:
+    """processed_bytes_gb is a monthly figure: 1,000 GB in a month is 1,000 LCU-hours (an LCU
+    covers 1 GB per hour), not 1,000 LCUs in every hour of the month. The month's LCU-hours
+    are the largest dimension, each usage value divided by what one LCU covers (AWS's LCU:
+    25 new connections/s, 3,000 active connections/min, 1 GB, 1,000 rule evaluations/s for an
+    ALB; 800, 100,000 and 1 GB for an NLB), as Infracost combines them."""
     doc = estimate(
         """
 resource "aws_lb" "alb" {
@@ -563,6 +564,9 @@ resource "aws_alb" "legacy" {
   name = "l"
 }
 resource "aws_lb" "nlb" {
+  load_balancer_type = "network"
+}
+resource "aws_lb" "nlb_idle" {
   load_balancer_type = "network"
 }
 resource "aws_elb" "classic" {
@@ -576,9 +580,14 @@ resource "aws_elb" "classic" {
 """,
         usage={
             "resource_usage": {
-                # LCUs = max(50/25, 6000/3000, 1.5/1, 0/1000) = 2 (new and active connections)
-                "aws_lb.alb": {"new_connections": 50, "active_connections": 6000,
-                               "processed_bytes_gb": "1.5", "rule_evaluations": 0},
+                # max(10000/25, 1000/3000, 1000/1, 300/1000) = 1000 LCU-hours (the bytes)
+                "aws_lb.alb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000, "rule_evaluations": 300},
+                # max(10000/800, 1000/100000, 1000/1) = 1000 LCU-hours
+                "aws_lb.nlb": {"new_connections": 10000, "active_connections": 1000,
+                               "processed_bytes_gb": 1000},
+                # rule evaluations dominate: 20000/1000 = 20 LCU-hours
+                "aws_alb.legacy": {"processed_bytes_gb": 2, "rule_evaluations": 20000},
                 "aws_elb.classic": {"monthly_data_processed_gb": 1000},
             }
         },
@@ -586,112 +595,20 @@ resource "aws_elb" "classic" {
     alb = components(doc, "aws_lb.alb")
     assert monthly(alb["Application load balancer"]) == D("0.0225") * 730
     lcu = alb["Load balancer capacity units"]
-    assert lcu["hourlyQuantity"] == "2"
-    assert monthly(lcu) == 2 * D("0.008") * 730
-    assert (
-        monthly(component(doc, "aws_alb.legacy", "Application load balancer")) == D("0.0225") * 730
-    )
+    assert (lcu["unit"], lcu["monthlyQuantity"]) == ("LCU-hours", "1000")
+    assert monthly(lcu) == 1000 * D("0.008")
+    # was $5,856.43 (1,000 LCUs every hour); about $24.43 as Infracost and AWS's LCU say
+    assert D(resource(doc, "aws_lb.alb")["monthlyCost"]) == D("16.425") + D("8")
     nlb = components(doc, "aws_lb.nlb")
-    assert monthly(nlb["Network load balancer"]) == D("0.0225") * 730
-    assert D(nlb["Load balancer capacity units"]["price"]) == D("0.006")
-    assert nlb["Load balancer capacity units"]["monthlyCost"] is None  # no usage given
+    assert monthly(nlb["Load balancer capacity units"]) == 1000 * D("0.006")
+    assert D(resource(doc, "aws_lb.nlb")["monthlyCost"]) == D("16.425") + D("6")  # was $4,396
+    legacy = component(doc, "aws_alb.legacy", "Load balancer capacity units")
+    assert monthly(legacy) == 20 * D("0.008")
+    idle = component(doc, "aws_lb.nlb_idle", "Load balancer capacity units")
+    assert (idle["monthlyCost"], idle["price"]) == (None, "0.006")  # no usage given
     classic = components(doc, "aws_elb.classic")
     assert monthly(classic["Classic load balancer"]) == D("0.025") * 730
     assert monthly(classic["Data processed"]) == 1000 * D("0.008")
-
-
-def test_aws_vpc_endpoint_interface_gateway_and_tiers() -> None:
-    doc = estimate(
-        """
-resource "aws_vpc_endpoint" "s3" {
-  vpc_id       = "vpc"
-  service_name = "com.amazonaws.us-east-1.s3"
-}
-resource "aws_vpc_endpoint" "api" {
-  vpc_id            = "vpc"
-  service_name      = "com.amazonaws.us-east-1.execute-api"
-  vpc_endpoint_type = "Interface"
-  subnet_ids        = ["a", "b", "c"]
-}
-""",
-        # 2 PB: the first 1 PB (1,048,576 GB) at $0.01, the rest at $0.006
-        usage={"resource_usage": {"aws_vpc_endpoint.api": {"monthly_data_processed_gb": 2097152}}},
-    )
-    api = components(doc, "aws_vpc_endpoint.api")
-    assert api["Endpoint (Interface)"]["hourlyQuantity"] == "3"
-    assert monthly(api["Endpoint (Interface)"]) == 3 * D("0.01") * 730
-    assert monthly(api["Data processed (first 1PB)"]) == 1048576 * D("0.01")
-    assert monthly(api["Data processed (next 4PB)"]) == 1048576 * D("0.006")
-    free = {entry["name"]: entry for entry in doc["projects"][0]["breakdown"]["freeResources"]}
-    assert "gateway endpoints" in free["aws_vpc_endpoint.s3"]["metadata"]["reason"]
-
-
-def test_transit_gateway_attachment_and_vpn() -> None:
-    doc = estimate(
-        """
-resource "aws_ec2_transit_gateway_vpc_attachment" "a" {
-  subnet_ids         = ["s"]
-  transit_gateway_id = "tgw"
-  vpc_id             = "vpc"
-}
-resource "aws_vpn_connection" "v" {
-  customer_gateway_id = "cgw"
-  type                = "ipsec.1"
-}
-"""
-    )
-    assert monthly(
-        component(doc, "aws_ec2_transit_gateway_vpc_attachment.a", "Transit gateway attachment")
-    ) == (D("0.05") * 730)
-    assert monthly(component(doc, "aws_vpn_connection.v", "VPN connection")) == D("0.05") * 730
-
-
-def test_route53_zone_record_and_health_check() -> None:
-    doc = estimate(
-        """
-resource "aws_route53_zone" "z" {
-  name = "example.com"
-}
-resource "aws_route53_record" "www" {
-  zone_id = aws_route53_zone.z.zone_id
-  name    = "www"
-  type    = "A"
-  ttl     = 300
-  records = ["1.2.3.4"]
-}
-resource "aws_route53_record" "alias" {
-  zone_id = aws_route53_zone.z.zone_id
-  name    = "apex"
-  type    = "A"
-  alias {
-    name                   = "lb"
-    zone_id                = "z"
-    evaluate_target_health = false
-  }
-}
-resource "aws_route53_health_check" "h" {
-  type          = "HTTPS_STR_MATCH"
-  fqdn          = "example.com"
-  search_string = "ok"
-}
-""",
-        usage={
-            "resource_usage": {
-                "aws_route53_record.www": {"monthly_standard_queries": 1_500_000_000}
-            }
-        },
-    )
-    zone = component(doc, "aws_route53_zone.z", "Hosted zone")
-    assert monthly(zone) == D("0.50")  # global "DNS Zone first 25"
-    assert resource(doc, "aws_route53_zone.z")["metadata"]["region"] == "us-east-1"
-    www = components(doc, "aws_route53_record.www")
-    assert monthly(www["Standard queries (first 1B)"]) == 1000 * D("0.0000004") * 1_000_000
-    assert monthly(www["Standard queries (over 1B)"]) == 500 * D("0.0000002") * 1_000_000
-    health = components(doc, "aws_route53_health_check.h")
-    assert monthly(health["Health check"]) == D("0.50")
-    assert monthly(health["Optional features"]) == 2 * D("1.00")  # HTTPS + string matching
-    free = {entry["name"] for entry in doc["projects"][0]["breakdown"]["freeResources"]}
-    assert "aws_route53_record.alias" in free
 
 
 # --- serverless and application services --------------------------------------------------------
@@ -770,7 +687,11 @@ def test_aws_s3_bucket_storage_classes() -> None:
                         "monthly_tier_1_requests": 200_000,
                         "monthly_tier_2_requests": 3_000_000,
                     },
-                    "standard_infrequent_access": {"storage_gb": 1000, "monthly_retrieval_gb": 10},
+                    "standard_infrequent_access": {
+                        "storage_gb": 1000,
+                        "monthly_data_retrieval_gb": 10,
+                    },
+                    "one_zone_infrequent_access": {"storage_gb": 10, "monthly_retrieval_gb": 5},
                 }
             }
         },
@@ -783,7 +704,16 @@ def test_aws_s3_bucket_storage_classes() -> None:
     assert monthly(found["Standard/GET, SELECT, and all other requests"]) == 3000 * D("0.0004")
     ia = "Standard - infrequent access"
     assert monthly(found[f"{ia}/Storage"]) == 1000 * D("0.0125")
+    # Infracost's documented key is monthly_data_retrieval_gb; the engine used to read
+    # monthly_retrieval_gb, so a usage file that followed the documentation changed nothing.
     assert monthly(found[f"{ia}/Retrievals"]) == 10 * D("0.01")
+    assert found["One zone - infrequent access/Retrievals"]["monthlyQuantity"] is None
+    warnings = doc["metadata"]["warnings"]
+    assert {
+        "address": "aws_s3_bucket.b",
+        "key": "one_zone_infrequent_access.monthly_retrieval_gb",
+        "message": "unknown usage key for this resource type; ignored",
+    } in warnings
 
 
 def test_sqs_sns_and_subscriptions() -> None:
@@ -822,35 +752,38 @@ resource "aws_sns_topic_subscription" "sqs" {
     )
     assert monthly(component(doc, "aws_sqs_queue.q", "Requests")) == 10 * D("0.40")
     assert monthly(component(doc, "aws_sqs_queue.fifo", "Requests")) == 2 * 10 * D("0.50")
-    assert monthly(component(doc, "aws_sns_topic.t", "API requests")) == 2 * D("0.50")
+    # the first 1M requests a month are free (as Infracost): 2M requests -> 1M charged
+    assert monthly(component(doc, "aws_sns_topic.t", "API requests (over 1M)")) == 1 * D("0.50")
     http = component(doc, "aws_sns_topic_subscription.http", "HTTP/HTTPS notifications")
     assert monthly(http) == 1 * D("0.60")
     free = {entry["name"] for entry in doc["projects"][0]["breakdown"]["freeResources"]}
     assert "aws_sns_topic_subscription.sqs" in free
 
 
-def test_api_gateway_rest_and_http() -> None:
+def test_sns_topic_honours_its_subscriber_usage_keys() -> None:
+    """The subscriber counts Infracost documents for aws_sns_topic used to change nothing."""
     doc = estimate(
-        """
-resource "aws_api_gateway_rest_api" "rest" {
-  name = "r"
-}
-resource "aws_apigatewayv2_api" "http" {
-  name          = "h"
-  protocol_type = "HTTP"
-}
-""",
-        usage={"resource_type_default_usage": {
-            "aws_api_gateway_rest_api": {"monthly_requests": 400_000_000},
-            "aws_apigatewayv2_api": {"monthly_requests": 100_000_000},
-        }},
-    )  # fmt: skip
-    rest = components(doc, "aws_api_gateway_rest_api.rest")
-    assert monthly(rest["Requests (first 333M)"]) == 333 * D("3.50")
-    assert monthly(rest["Requests (next 667M)"]) == 67 * D("2.80")
-    assert monthly(component(doc, "aws_apigatewayv2_api.http", "Requests (first 300M)")) == 100 * D(
-        "1.00"
+        'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n',
+        usage={
+            "resource_usage": {
+                "aws_sns_topic.t": {
+                    "monthly_requests": 500_000,
+                    "http_subscriptions": 3,
+                    "email_subscriptions": 2,
+                    "sms_subscriptions": 1,
+                    "sms_notification_price": 0.01,
+                }
+            }
+        },
     )
+    found = components(doc, "aws_sns_topic.t")
+    # 1.5M HTTP deliveries, the first 100k free: 1.4M at $0.60 per million
+    assert monthly(found["HTTP/HTTPS notifications (over 100k)"]) == D("1.4") * D("0.60")
+    # 1M emails, the first 1k free: 999k at $2 per 100k
+    assert monthly(found["Email/Email-JSON notifications (over 1k)"]) == D("9.99") * 2
+    # 500k SMS, the first 100 free, at the user's own price per SMS
+    assert monthly(found["SMS notifications (over 100)"]) == 499_900 * D("0.01")
+    assert doc["metadata"].get("warnings", []) == []
 
 
 def test_aws_ecs_service_fargate() -> None:
@@ -913,7 +846,8 @@ resource "aws_efs_file_system" "one_zone" {
     assert monthly(found["Storage (standard)"]) == 100 * D("0.30")
     assert monthly(found["Storage (standard, infrequent access)"]) == 400 * D("0.025")
     assert monthly(found["Read requests (infrequent access)"]) == 50 * D("0.01")
-    assert monthly(found["Provisioned throughput"]) == 10 * D("6.00")
+    # 100 GB stored give a 5 MiB/s baseline (50 KiB/s per GB): only 10 - 5 MiB/s is billed
+    assert monthly(found["Provisioned throughput"]) == 5 * D("6.00")
     assert monthly(component(doc, "aws_efs_file_system.one_zone", "Storage (one zone)")) == 100 * D(
         "0.16"
     )
@@ -1077,7 +1011,7 @@ resource "aws_iam_role" "r" {
   name               = "r"
   assume_role_policy = "{}"
 }
-resource "aws_neptune_cluster" "n" {}
+resource "aws_sagemaker_notebook_instance" "n" {}
 resource "null_resource" "x" {}
 resource "google_compute_instance" "g" {}
 resource "aws_nat_gateway" "n" {
@@ -1095,13 +1029,16 @@ data "aws_ami" "a" {}
         "totalUsageBasedResources": 2,
         "totalNoPriceResources": 3,
         "supportedResourceCounts": {"aws_nat_gateway": 1, "aws_s3_bucket": 1},
-        "unsupportedResourceCounts": {"aws_neptune_cluster": 1, "google_compute_instance": 1},
+        "unsupportedResourceCounts": {
+            "aws_sagemaker_notebook_instance": 1,
+            "google_compute_instance": 1,
+        },
         "noPriceResourceCounts": {"aws_iam_role": 1, "aws_vpc": 1, "null_resource": 1},
     }
     project = doc["projects"][0]
     assert project["summary"] == doc["summary"]
     assert [entry["name"] for entry in project["breakdown"]["unsupportedResources"]] == [
-        "aws_neptune_cluster.n",
+        "aws_sagemaker_notebook_instance.n",
         "google_compute_instance.g",
     ]
     assert doc["metadata"]["dataSourcesSkipped"] == 1
@@ -1113,7 +1050,8 @@ data "aws_ami" "a" {}
 
 
 def test_metadata_lists_the_catalog_sources_and_dates_used() -> None:
-    doc = estimate('resource "aws_instance" "w" {\n  instance_type = "t3.micro"\n}\n')
+    # m5.large: not burstable, so no (usage-based) CPU credit price is looked up
+    doc = estimate('resource "aws_instance" "w" {\n  instance_type = "m5.large"\n}\n')
     catalog = doc["metadata"]["catalog"]
     ids = [source["id"] for source in catalog["sources"]]
     assert ids == ["cloudkeep-ebs", "karpenter-ec2-us-east-1"]

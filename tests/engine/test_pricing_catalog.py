@@ -48,7 +48,16 @@ def test_shipped_catalog_is_small_and_complete(catalog: Catalog) -> None:
     assert DEFAULT_CATALOG_PATH.stat().st_size < CATALOG_SIZE_LIMIT
     meta = catalog.meta()
     assert meta["schema_version"] == SCHEMA_VERSION
-    assert set(catalog.regions()) == {*MAIN_REGIONS, ""}
+    assert meta["regions"].split(",") == sorted(MAIN_REGIONS)
+    # Beyond the main regions, only feeds that ship every region (data transfer) add any.
+    extra = sorted(set(catalog.regions()) - {*MAIN_REGIONS, ""})
+    assert {*MAIN_REGIONS, ""} <= set(catalog.regions())
+    services = catalog._connection().execute(
+        "SELECT DISTINCT p.service_code FROM prices r JOIN products p ON p.id = r.product_id"
+        f" WHERE r.region_code IN ({','.join('?' * len(extra))})",
+        extra,
+    )
+    assert {row[0] for row in services} <= {"AWSDataTransfer"}
 
 
 def test_every_price_names_a_source_with_url_licence_and_date(catalog: Catalog) -> None:

@@ -197,3 +197,84 @@ def test_tenants_are_isolated(hs_client: FlaskClient) -> None:
     assert [j["job_id"] for j in hs_client.get("/api/v1/jobs", headers=alice).json["items"]] == [
         job["job_id"]
     ]
+
+
+# --- verified tokens are kept until they expire ------------------------------------------
+
+
+def _hs_settings() -> Any:
+    from tfquote.settings import Settings
+
+    return Settings.from_env(
+        environ={
+            "AUTH_ENABLED": "true",
+            "JWT_SECRET": SECRET,
+            "JWT_AUDIENCE": "tfquote",
+            "JWT_ISSUER": "issuer",
+            "JWT_LEEWAY_SECONDS": "5",
+        }
+    )
+
+
+@pytest.mark.unit
+def test_a_verified_token_is_not_verified_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway import auth
+
+    calls: list[str] = []
+    real = auth.verify_token
+    monkeypatch.setattr(auth, "verify_token", lambda t, s: calls.append(t) or real(t, s))
+    tokens = auth.VerifiedTokens(_hs_settings())
+    token = hs256(claims())
+    assert tokens.claims(token)["sub"] == "alice"
+    assert tokens.claims(token)["sub"] == "alice"
+    assert calls == [token]
+
+
+@pytest.mark.unit
+def test_a_kept_token_expires_like_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway import auth
+
+    tokens = auth.VerifiedTokens(_hs_settings())
+    now = time.time()
+    token = hs256(claims(exp=int(now) + 60))
+    tokens.claims(token)
+    # Past exp, inside the 5 s leeway: still good; past the leeway: "token expired".
+    monkeypatch.setattr(auth.time, "time", lambda: now + 63)
+    assert tokens.claims(token)["sub"] == "alice"
+    monkeypatch.setattr(auth.time, "time", lambda: now + 66)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _frozen_datetime(now + 66))
+    with pytest.raises(auth.Unauthorized, match="token expired"):
+        tokens.claims(token)
+
+
+def _frozen_datetime(at: float) -> type:
+    """``datetime.datetime`` for PyJWT's clock, stopped at ``at``."""
+    import datetime
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime.datetime.fromtimestamp(at, tz=datetime.UTC)
+
+    return Frozen
+
+
+@pytest.mark.unit
+def test_a_forged_twin_of_a_kept_token_is_refused() -> None:
+    from gateway import auth
+
+    tokens = auth.VerifiedTokens(_hs_settings())
+    payload = claims()
+    tokens.claims(hs256(payload))
+    with pytest.raises(auth.Unauthorized, match="signature"):
+        tokens.claims(hs256(payload, "x" * 40))
+
+
+@pytest.mark.unit
+def test_kept_tokens_are_bounded() -> None:
+    from gateway import auth
+
+    tokens = auth.VerifiedTokens(_hs_settings(), max_tokens=3)
+    for n in range(10):
+        tokens.claims(hs256(claims(sub=f"user-{n}")))
+    assert len(tokens._tokens) == 3

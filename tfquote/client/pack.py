@@ -44,10 +44,10 @@ class Packed:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def _ignored(root: Path) -> pathspec.PathSpec[Any]:
+def _ignored(root: Path) -> pathspec.GitIgnoreSpec:
     ignore = root / ".terraformignore"
     lines = ignore.read_text(errors="replace").splitlines() if ignore.is_file() else []
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def walk(root: Path) -> Iterator[str]:

@@ -1,5 +1,12 @@
--- KEYS: job, idem ('' when none), seq
--- ARGV: job_id, fingerprint, idem_ttl, prefix, tenant, field/value pairs...
+-- KEYS: job, idem ('' when none), seq, upload ('' when none)
+-- ARGV: job_id, fingerprint, idem_ttl, prefix, tenant, upload_tenant, upload_ttl,
+--       field/value pairs...
+-- The upload lease comes first: the upload must be the tenant's (another tenant's
+-- guess must not keep it alive), then it outlives the job. Nothing is written otherwise.
+if KEYS[4] ~= '' then
+  if redis.call('HGET', KEYS[4], 'tenant') ~= ARGV[6] then return {'no_upload'} end
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[7]))
+end
 if KEYS[2] ~= '' then
   local existing = redis.call('GET', KEYS[2])
   if existing then
@@ -14,7 +21,7 @@ if KEYS[2] ~= '' then
 end
 local seq = redis.call('INCR', KEYS[3])
 local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'seq', seq, unpack(fields))
 local prefix, tenant = ARGV[4], ARGV[5]  -- tenant: the key segment
 redis.call('ZADD', prefix .. 'jobs', seq, ARGV[1])

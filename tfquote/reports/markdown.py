@@ -113,7 +113,7 @@ def sections(report: Report, *, report_url: str | None = None) -> list[Section]:
                 "| Resource | Action | Previous | New | Diff |\n|---|---|---:|---:|---:|\n",
                 lines,
                 "\n</details>\n\n",
-                what="resources",
+                what="changed resources",
             )
         )
 
@@ -128,7 +128,7 @@ def sections(report: Report, *, report_url: str | None = None) -> list[Section]:
             "| Resource | Type | Monthly cost |\n|---|---|---:|\n",
             lines,
             "\n</details>\n\n",
-            what="resources",
+            what="priced resources",
         )
     )
 
@@ -182,11 +182,11 @@ def render(report: Report, *, report_url: str | None = None, limit: int = LIMIT)
         if kept:
             out.append(section.text(kept))
             used += len(out[-1])
-            left_out.append(f"{len(section.rows) - len(kept)} {section.what}")
-        else:
             left_out.append(
-                f"{len(section.rows) or 'a'} {section.what if section.rows else 'section'}"
+                f"{len(section.rows) - len(kept)} of {len(section.rows)} {section.what}"
             )
+        else:
+            left_out.append(f"all {len(section.rows)} {section.what}")
     note = (
         f"> ✂️ This report was cut to fit a {limit:,}-character comment: "
         f"{', '.join(left_out)} not shown. The full report is in the job's HTML or table "

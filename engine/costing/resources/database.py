@@ -1,33 +1,39 @@
-"""RDS (instances, Aurora clusters and cluster instances), ElastiCache and DynamoDB."""
+"""RDS: DB instances (with read replicas), Aurora clusters and cluster instances.
+
+What a replica does not set it inherits from ``replicate_source_db``'s instance (engine,
+version, licence, storage), as RDS does. Storage follows RDS's rules: io1/io2 volumes are at
+least 100 GB and 1,000 IOPS (the minimums are what AWS bills); gp3 includes 3,000 IOPS and
+125 MB/s below 400 GB (200 GB for Oracle), 12,000 and 500 above. Engine versions past their
+end of standard support pay RDS extended support per vCPU-hour (:mod:`.rds_support`).
+Reserved terms are asked for with Infracost's usage keys; the catalog has no RDS reserved
+prices, so they are ``priceNotFound`` saying so.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.components import CostComponent
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import priced
+from engine.costing.registry import UsageKey, priced
+from engine.costing.resources.data_common import (
+    Reserved,
+    no_reserved_price,
+    reserved_term,
+    reserved_usage,
+)
+from engine.costing.resources.rds_support import (
+    CPU_CREDIT_USAGE,
+    PERFORMANCE_INSIGHTS_USAGE,
+    aurora_engine,
+    cpu_credits,
+    database_engine,
+    extended_support,
+    io_requests,
+    performance_insights,
+)
 from engine.model import Resource, Unresolved
 
-ENGINES = {
-    "postgres": "PostgreSQL",
-    "mysql": "MySQL",
-    "mariadb": "MariaDB",
-    "aurora": "Aurora MySQL",
-    "aurora-mysql": "Aurora MySQL",
-    "aurora-postgresql": "Aurora PostgreSQL",
-    "oracle-se": "Oracle",
-    "oracle-se1": "Oracle",
-    "oracle-se2": "Oracle",
-    "oracle-se2-cdb": "Oracle",
-    "oracle-ee": "Oracle",
-    "oracle-ee-cdb": "Oracle",
-    "sqlserver-ex": "SQL Server",
-    "sqlserver-web": "SQL Server",
-    "sqlserver-se": "SQL Server",
-    "sqlserver-ee": "SQL Server",
-}
-EDITIONS = {
+ENGINE_EDITIONS = {
     "oracle-se": "Standard",
     "oracle-se1": "Standard One",
     "oracle-se2": "Standard Two",
@@ -39,6 +45,8 @@ EDITIONS = {
     "sqlserver-se": "Standard",
     "sqlserver-ee": "Enterprise",
 }
+# Oracle editions RDS no longer offers (SE and SE One): no price exists for them.
+RETIRED_EDITIONS = frozenset({"oracle-se", "oracle-se1"})
 LICENCES = {
     "bring-your-own-license": "Bring your own license",
     "license-included": "License included",
@@ -56,79 +64,173 @@ _USAGE_STEMS = {
     "Multi-AZ": "RDS:Multi-AZ-",
     "Multi-AZ (SQL Server Mirror)": "RDS:Mirror-",
 }
+# RDS's smallest provisioned-IOPS volume: 100 GB and 1,000 IOPS (what AWS bills below them).
+PIOPS_MIN_GB = Decimal(100)
+PIOPS_MIN_IOPS = Decimal(1000)
+# What Infracost assumes for an instance that sets no allocated_storage (gp2's minimum size).
+DEFAULT_STORAGE_GB = Decimal(20)
+
+INSTANCE_USAGE = (
+    UsageKey(
+        "additional_backup_storage_gb",
+        "float",
+        "Backup storage in excess of 100% of the storage size for all databases.",
+        unit="GB",
+    ),
+    UsageKey(
+        "monthly_standard_io_requests",
+        "int",
+        "Monthly I/O requests to magnetic (standard) storage.",
+        unit="requests",
+    ),
+    *PERFORMANCE_INSIGHTS_USAGE,
+    *reserved_usage(),
+    *CPU_CREDIT_USAGE,
+)
 
 
 def _licence(engine: str, model: str | None) -> str:
     if model and model.lower() in LICENCES:
         return LICENCES[model.lower()]
-    if engine in ("oracle-ee", "oracle-ee-cdb"):
-        return "Bring your own license"
+    if engine in ("oracle-se", "oracle-ee", "oracle-ee-cdb"):
+        return "Bring your own license"  # RDS sells these editions only with your licence
     if engine.startswith(("oracle-", "sqlserver-")):
         return "License included"
     return "No license required"
 
 
-def _engine(ctx: Context, value: str | Unresolved | None) -> tuple[str | None, str]:
-    """(Price List databaseEngine or None, the Terraform engine)."""
-    if isinstance(value, Unresolved) or value is None:
-        return None, ""
-    return ENGINES.get(value.lower()), value.lower()
+class _Inherited:
+    """Attributes of a DB instance, falling back to its replication source's."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.source: Resource | None = ctx.referenced("replicate_source_db", "aws_db_instance")
+        self.is_replica = ctx.raw("replicate_source_db") not in (None, "")
+
+    def string(self, name: str) -> str | Unresolved | None:
+        value = self.ctx.string(name)
+        if value is None and self.source is not None:
+            value = self.ctx.string(name, within=self.source.attributes, label=f"source {name}")
+        return value
+
+    def number(self, name: str) -> Decimal | Unresolved | None:
+        value = self.ctx.number(name)
+        if value is None and self.source is not None:
+            value = self.ctx.number(name, within=self.source.attributes, label=f"source {name}")
+        return value
 
 
-@priced("aws_db_instance")
+@priced(
+    "aws_db_instance",
+    usage=INSTANCE_USAGE,
+    reads=(
+        "engine",
+        "engine_version",
+        "instance_class",
+        "multi_az",
+        "license_model",
+        "allocated_storage",
+        "storage_type",
+        "iops",
+        "storage_throughput",
+        "backup_retention_period",
+        "replicate_source_db",
+        "performance_insights_enabled",
+        "performance_insights_retention_period",
+    ),
+    notes=(
+        "A read replica inherits what it does not set (engine, version, licence, storage) "
+        "from the replicate_source_db instance.",
+        "io1/io2 storage is billed at least 100 GB and 1,000 IOPS, RDS's minimums.",
+        "An instance without allocated_storage is priced at 20 GB, as Infracost assumes.",
+        "Extended support is priced from the engine version and today's date.",
+        "The catalog holds no RDS reserved, CPU credit or Performance Insights prices.",
+    ),
+)
 def aws_db_instance(ctx: Context) -> None:
-    engine_value = ctx.string("engine")
-    database_engine, engine = _engine(ctx, engine_value)
-    instance_class = ctx.string("instance_class")
+    attrs = _Inherited(ctx)
+    engine_value = attrs.string("engine")
+    engine = engine_value.lower() if isinstance(engine_value, str) else ""
+    database = database_engine(engine)
+    instance_class = attrs.string("instance_class")
     multi_az = ctx.boolean("multi_az", False)
     deployment = "Multi-AZ" if multi_az is True else "Single-AZ"
+    reserved = reserved_term(ctx)
     price: Price | str
     if isinstance(engine_value, Unresolved):
         price = f"engine is unknown: {engine_value.reason}"
+    elif engine_value is None and attrs.is_replica:
+        price = "engine is not set: a replica inherits it from its source, which is not here"
     elif engine_value is None:
-        price = "engine is not set (a replica or a restored snapshot inherits it)"
-    elif database_engine is None:
+        price = "engine is not set"
+    elif database is None:
         price = f"engine {engine!r} is not priced"
+    elif engine in RETIRED_EDITIONS:
+        price = f"{engine}: RDS no longer offers this Oracle edition; the catalog has no price"
     elif isinstance(instance_class, Unresolved):
         price = f"instance_class is unknown: {instance_class.reason}"
     elif instance_class is None:
         price = "instance_class is not set"
     elif isinstance(multi_az, Unresolved):
         price = f"multi_az is unknown: {multi_az.reason}"
+    elif isinstance(reserved, str):
+        price = reserved
+    elif isinstance(reserved, Reserved):
+        price = no_reserved_price("RDS", f"{instance_class} ({database})", ctx.region, reserved)
     else:
-        attributes = {
-            "instanceType": instance_class,
-            "databaseEngine": database_engine,
-            "deploymentOption": deployment,
-            "licenseModel": _licence(engine, _text(ctx.string("license_model"))),
-        }
-        if engine in EDITIONS:
-            attributes["databaseEdition"] = EDITIONS[engine]
-        usage_type = None
-        if database_engine.startswith("Aurora"):
-            usage_type = f"InstanceUsage:{instance_class}"
-        price = Price("AmazonRDS", "Database Instance", attributes, usage_type=usage_type)
+        price = _instance_price(engine, database, instance_class, deployment, attrs)
     shown = instance_class if isinstance(instance_class, str) else "?"
+    label = "on-demand" if reserved is None else "reserved"
     ctx.add(
         ctx.component(
-            f"Database instance (on-demand, {deployment}, {shown})", "hours", price, hourly=ONE
+            f"Database instance ({label}, {deployment}, {shown})", "hours", price, hourly=ONE
         )
     )
+    _instance_storage(ctx, attrs, deployment, engine)
+    _backup(ctx, database, ctx.number("backup_retention_period", 0))
+    performance_insights(ctx, shown)
+    cpu_credits(ctx, shown, database)
+    version = attrs.string("engine_version")
+    if isinstance(version, str) and isinstance(instance_class, str):
+        extended_support(ctx, engine, version, instance_class)
 
-    iops = ctx.number("iops")
-    storage_type = ctx.string("storage_type") or ("io1" if isinstance(iops, Decimal) else "gp2")
-    storage = ctx.number("allocated_storage")
-    if storage is None:
-        storage = Unresolved("", "allocated_storage is not set")
-        ctx.unknown("allocated_storage", storage.reason)
-    if deployment == "Multi-AZ" and engine.startswith("sqlserver-"):
-        deployment = "Multi-AZ (SQL Server Mirror)"
-    _storage(ctx, storage_type, storage, iops, deployment, engine)
-    _backup(ctx, database_engine, ctx.number("backup_retention_period", 0))
+
+def _instance_price(
+    engine: str, database: str, instance_class: str, deployment: str, attrs: _Inherited
+) -> Price:
+    attributes = {
+        "instanceType": instance_class,
+        "databaseEngine": database,
+        "deploymentOption": deployment,
+        "licenseModel": _licence(engine, _text(attrs.string("license_model"))),
+    }
+    if engine in ENGINE_EDITIONS:
+        attributes["databaseEdition"] = ENGINE_EDITIONS[engine]
+    usage_type = f"InstanceUsage:{instance_class}" if database.startswith("Aurora") else None
+    return Price("AmazonRDS", "Database Instance", attributes, usage_type=usage_type)
 
 
 def _text(value: str | Unresolved | None) -> str | None:
     return value if isinstance(value, str) and not isinstance(value, Unresolved) else None
+
+
+def _instance_storage(ctx: Context, attrs: _Inherited, deployment: str, engine: str) -> None:
+    iops = attrs.number("iops")
+    storage_type = attrs.string("storage_type") or ("io1" if isinstance(iops, Decimal) else "gp2")
+    storage = attrs.number("allocated_storage")
+    if storage is None:
+        ctx.note("allocated_storage is not set; 20 GB is assumed, as Infracost does")
+        storage = DEFAULT_STORAGE_GB
+    if isinstance(storage_type, str) and storage_type.lower() in ("io1", "io2"):
+        if isinstance(storage, Decimal) and storage < PIOPS_MIN_GB:
+            ctx.note(f"{storage_type} storage is at least {PIOPS_MIN_GB} GB on RDS")
+            storage = PIOPS_MIN_GB
+        if iops is None or (isinstance(iops, Decimal) and iops < PIOPS_MIN_IOPS):
+            ctx.note(f"{storage_type} storage has at least {PIOPS_MIN_IOPS:,} IOPS on RDS")
+            iops = PIOPS_MIN_IOPS
+    if deployment == "Multi-AZ" and engine.startswith("sqlserver-"):
+        deployment = "Multi-AZ (SQL Server Mirror)"
+    _storage(ctx, storage_type, storage, iops, deployment, engine)
 
 
 def _storage(
@@ -158,7 +260,6 @@ def _storage(
         )
         return
     volume_type, name = volume
-    storage_deployment = deployment
     ctx.add(
         ctx.component(
             name,
@@ -168,7 +269,7 @@ def _storage(
                 "Database Storage",
                 {
                     "databaseEngine": "Any",
-                    "deploymentOption": storage_deployment,
+                    "deploymentOption": deployment,
                     "volumeType": volume_type,
                 },
             ),
@@ -176,91 +277,77 @@ def _storage(
         )
     )
     stem = _USAGE_STEMS.get(deployment, "RDS:")
-    iops_price = Price(
-        "AmazonRDS",
-        "Provisioned IOPS",
-        {"databaseEngine": "Any", "deploymentOption": deployment},
-        usage_type=None,
-    )
     kind = storage_type.lower()
     if kind in ("io1", "io2"):
         quantity = iops if iops is not None else Unresolved("", "iops is not set")
         suffix = "IO2-PIOPS" if kind == "io2" else "PIOPS"
         ctx.add(
             ctx.component(
-                "Provisioned IOPS",
-                "IOPS",
-                _with_usage(iops_price, stem + suffix),
-                monthly=quantity,
+                "Provisioned IOPS", "IOPS", _iops_price(deployment, stem + suffix), monthly=quantity
             )
         )
     elif kind == "gp3":
-        large = isinstance(storage, Decimal) and (
-            storage >= (200 if engine.startswith("oracle-") else 400)
-        )
-        if engine.startswith("sqlserver-"):
-            large = False
-        baseline = Decimal(12000) if large else Decimal(3000)
-        if isinstance(iops, Decimal) and iops > baseline:
-            ctx.add(
-                ctx.component(
-                    f"Provisioned GP3 IOPS (above {baseline:,})",
-                    "IOPS",
-                    _with_usage(iops_price, stem + "GP3-PIOPS"),
-                    monthly=iops - baseline,
-                )
-            )
-        throughput = ctx.number("storage_throughput")
-        throughput_baseline = Decimal(500) if large else Decimal(125)
-        if isinstance(throughput, Decimal) and throughput > throughput_baseline:
-            ctx.add(
-                ctx.component(
-                    f"Provisioned GP3 throughput (above {throughput_baseline} MBps)",
-                    "MBps",
-                    Price(
-                        "AmazonRDS",
-                        "Provisioned Throughput",
-                        {"databaseEngine": "Any", "deploymentOption": deployment},
-                        usage_type=stem + "GP3-Throughput",
-                    ),
-                    monthly=throughput - throughput_baseline,
-                )
-            )
+        _gp3_extras(ctx, storage, iops, deployment, engine, stem)
     elif kind == "standard":
         requests = ctx.usage_number("monthly_standard_io_requests")
-        ctx.add(_io_requests(ctx, "RDS I/O Operation", "RDS:StorageIOUsage", requests))
+        ctx.add(io_requests(ctx, "RDS I/O Operation", "RDS:StorageIOUsage", requests))
 
 
-def _io_requests(
-    ctx: Context, group: str, usage_type: str, requests: Decimal | None
-) -> CostComponent:
-    """The usage-based charge for the storage's I/O requests (per million)."""
-    return ctx.component(
-        "I/O requests",
-        "1M requests",
-        Price(
-            "AmazonRDS",
-            "System Operation",
-            {"databaseEngine": "Any", "group": group},
-            usage_type=usage_type,
-        ),
-        monthly=requests,
-        per=Decimal(1_000_000),
-        usage_based=True,
+def _iops_price(deployment: str, usage_type: str) -> Price:
+    return Price(
+        "AmazonRDS",
+        "Provisioned IOPS",
+        {"databaseEngine": "Any", "deploymentOption": deployment},
+        usage_type=usage_type,
     )
 
 
-def _with_usage(price: Price, usage_type: str) -> Price:
-    return Price(price.service, price.family, price.attributes, usage_type=usage_type)
-
-
-def _backup(
-    ctx: Context, database_engine: str | None, retention: Decimal | Unresolved | None
+def _gp3_extras(
+    ctx: Context,
+    storage: Decimal | Unresolved,
+    iops: Decimal | Unresolved | None,
+    deployment: str,
+    engine: str,
+    stem: str,
 ) -> None:
+    large = isinstance(storage, Decimal) and (
+        storage >= (200 if engine.startswith("oracle-") else 400)
+    )
+    if engine.startswith("sqlserver-"):
+        large = False
+    baseline = Decimal(12000) if large else Decimal(3000)
+    if isinstance(iops, Decimal) and iops > baseline:
+        ctx.add(
+            ctx.component(
+                f"Provisioned GP3 IOPS (above {baseline:,})",
+                "IOPS",
+                _iops_price(deployment, stem + "GP3-PIOPS"),
+                monthly=iops - baseline,
+            )
+        )
+    throughput = ctx.number("storage_throughput")
+    throughput_baseline = Decimal(500) if large else Decimal(125)
+    if isinstance(throughput, Decimal) and throughput > throughput_baseline:
+        ctx.add(
+            ctx.component(
+                f"Provisioned GP3 throughput (above {throughput_baseline} MBps)",
+                "MBps",
+                Price(
+                    "AmazonRDS",
+                    "Provisioned Throughput",
+                    {"databaseEngine": "Any", "deploymentOption": deployment},
+                    usage_type=stem + "GP3-Throughput",
+                ),
+                monthly=throughput - throughput_baseline,
+            )
+        )
+
+
+def _backup(ctx: Context, database: str | None, retention: Decimal | Unresolved | None) -> None:
     extra = ctx.usage_number("additional_backup_storage_gb")
     if extra is None and not (isinstance(retention, Decimal) and retention > 0):
         return
-    aurora = bool(database_engine and database_engine.startswith("Aurora"))
+    aurora = bool(database and database.startswith("Aurora"))
     ctx.add(
         ctx.component(
             "Additional backup storage",
@@ -268,13 +355,16 @@ def _backup(
             Price(
                 "AmazonRDS",
                 "Storage Snapshot",
-                {"databaseEngine": database_engine if aurora and database_engine else "Any"},
+                {"databaseEngine": database if aurora and database else "Any"},
                 usage_type="Aurora:BackupUsage" if aurora else "RDS:ChargedBackupUsage",
             ),
             monthly=extra,
             usage_based=True,
         )
     )
+
+
+# --- Aurora -----------------------------------------------------------------------------------
 
 
 def _cluster_of(ctx: Context) -> Resource | None:
@@ -290,7 +380,32 @@ def _aurora_io_optimized(ctx: Context, cluster: Resource | None) -> bool | Unres
     return value == "aurora-iopt1"
 
 
-@priced("aws_rds_cluster_instance")
+@priced(
+    "aws_rds_cluster_instance",
+    usage=(
+        UsageKey(
+            "capacity_units_per_hr",
+            "float",
+            "Aurora capacity units per hour (Serverless v2, instance class db.serverless).",
+            unit="ACU",
+        ),
+        UsageKey(
+            "vcpu_count",
+            "int",
+            "vCPUs of the instance class (deprecated: derived from the class).",
+            unit="vCPU",
+        ),
+        *PERFORMANCE_INSIGHTS_USAGE,
+        *reserved_usage(),
+        *CPU_CREDIT_USAGE,
+    ),
+    reads=("cluster_identifier", "engine", "engine_version", "instance_class"),
+    notes=(
+        "Engine and version default to the cluster's; I/O-Optimized follows the cluster's "
+        "storage_type.",
+        "The catalog holds no Aurora reserved or CPU credit prices.",
+    ),
+)
 def aws_rds_cluster_instance(ctx: Context) -> None:
     cluster = _cluster_of(ctx)
     engine_value = ctx.string("engine")
@@ -298,7 +413,7 @@ def aws_rds_cluster_instance(ctx: Context) -> None:
         engine_value = ctx.string("engine", None, within=cluster.attributes, label="cluster engine")
     if engine_value is None:
         engine_value = "aurora-mysql"  # Terraform's default engine ("aurora") is MySQL
-    database_engine, _engine_name = _engine(ctx, engine_value)
+    database = database_engine(engine_value.lower()) if isinstance(engine_value, str) else None
     instance_class = ctx.string("instance_class")
     io_optimized = _aurora_io_optimized(ctx, cluster)
     shown = instance_class if isinstance(instance_class, str) else "?"
@@ -308,16 +423,17 @@ def aws_rds_cluster_instance(ctx: Context) -> None:
             ctx.component(
                 "Aurora Serverless v2",
                 "ACU-hours",
-                _serverless_v2_price(database_engine, io_optimized, engine_value),
+                _serverless_v2_price(database, io_optimized, engine_value),
                 hourly=acus,
                 usage_based=True,
             )
         )
         return
+    reserved = reserved_term(ctx)
     price: Price | str
     if isinstance(engine_value, Unresolved):
         price = f"engine is unknown: {engine_value.reason}"
-    elif database_engine is None or not database_engine.startswith("Aurora"):
+    elif database is None or not database.startswith("Aurora"):
         price = f"engine {engine_value!r} is not an Aurora engine"
     elif isinstance(instance_class, Unresolved):
         price = f"instance_class is unknown: {instance_class.reason}"
@@ -325,41 +441,96 @@ def aws_rds_cluster_instance(ctx: Context) -> None:
         price = "instance_class is not set"
     elif isinstance(io_optimized, Unresolved):
         price = f"the cluster's storage_type is unknown: {io_optimized.reason}"
+    elif isinstance(reserved, str):
+        price = reserved
+    elif isinstance(reserved, Reserved):
+        price = no_reserved_price("RDS", f"{instance_class} ({database})", ctx.region, reserved)
     else:
         mode = "IOOptimized" if io_optimized else ""
         price = Price(
             "AmazonRDS",
             "Database Instance",
-            {
-                "instanceType": instance_class,
-                "databaseEngine": database_engine,
-                "deploymentOption": "Single-AZ",
-            },
+            {"instanceType": instance_class, "databaseEngine": database},
             usage_type=f"InstanceUsage{mode}:{instance_class}",
         )
-    label = "on-demand, I/O-Optimized" if io_optimized is True else "on-demand"
+    label = "on-demand" if reserved is None else "reserved"
+    if io_optimized is True:
+        label += ", I/O-Optimized"
     ctx.add(ctx.component(f"Database instance ({label}, {shown})", "hours", price, hourly=ONE))
+    performance_insights(ctx, shown)
+    cpu_credits(ctx, shown, database)
+    version = ctx.string("engine_version")
+    if version is None and cluster is not None:
+        version = ctx.string("engine_version", within=cluster.attributes, label="cluster version")
+    if isinstance(version, str) and isinstance(engine_value, str) and isinstance(shown, str):
+        extended_support(ctx, engine_value.lower(), version, shown)
 
 
 def _serverless_v2_price(
-    database_engine: str | None, io_optimized: bool | Unresolved, engine: object
+    database: str | None, io_optimized: bool | Unresolved, engine: object
 ) -> Price | str:
-    if database_engine is None or not database_engine.startswith("Aurora"):
+    if database is None or not database.startswith("Aurora"):
         return f"engine {engine!r} is not an Aurora engine"
     if isinstance(io_optimized, Unresolved):
         return f"the cluster's storage_type is unknown: {io_optimized.reason}"
     usage = "Aurora:ServerlessV2IOOptimizedUsage" if io_optimized else "Aurora:ServerlessV2Usage"
-    return Price("AmazonRDS", "ServerlessV2", {"databaseEngine": database_engine}, usage_type=usage)
+    return Price("AmazonRDS", "ServerlessV2", {"databaseEngine": database}, usage_type=usage)
 
 
-@priced("aws_rds_cluster")
+CLUSTER_USAGE = (
+    UsageKey(
+        "capacity_units_per_hr",
+        "float",
+        "Aurora capacity units per hour (Serverless v1, engine_mode serverless).",
+        unit="ACU",
+    ),
+    UsageKey("storage_gb", "float", "Storage of the cluster.", unit="GB"),
+    UsageKey("write_requests_per_sec", "int", "Average writes per second.", unit="requests/s"),
+    UsageKey("read_requests_per_sec", "int", "Average reads per second.", unit="requests/s"),
+    UsageKey(
+        "monthly_io_requests",
+        "int",
+        "Monthly I/O requests (instead of the per-second reads and writes).",
+        unit="requests",
+    ),
+    UsageKey(
+        "backup_snapshot_size_gb",
+        "float",
+        "Size of one backup snapshot; kept backup_retention_period times, one is free.",
+        unit="GB",
+    ),
+    UsageKey(
+        "average_statements_per_hr",
+        "int",
+        "Statements per hour when backtrack is enabled (Aurora MySQL).",
+        unit="statements",
+    ),
+    UsageKey("change_records_per_statement", "float", "Change records per statement."),
+    UsageKey("backtrack_window_hrs", "int", "Backtrack window.", unit="hours"),
+    UsageKey(
+        "snapshot_export_size_gb", "float", "Snapshot data exported to S3 monthly.", unit="GB"
+    ),
+)
+
+
+@priced(
+    "aws_rds_cluster",
+    usage=CLUSTER_USAGE,
+    reads=("engine", "engine_mode", "storage_type", "backup_retention_period"),
+    notes=(
+        "I/O requests are (reads + writes per second) x 730 x 3,600, unless "
+        "monthly_io_requests is given; I/O-Optimized clusters pay none.",
+        "Backup storage is the snapshot size x (backup_retention_period - 1): one is free.",
+        "Only Aurora clusters are priced here; Multi-AZ DB clusters are not yet.",
+    ),
+)
 def aws_rds_cluster(ctx: Context) -> None:
     engine_value = ctx.string("engine", "aurora-mysql")
-    database_engine, _name = _engine(ctx, engine_value)
-    if database_engine is None or not database_engine.startswith("Aurora"):
+    database = aurora_engine(engine_value)
+    if database is None:
         ctx.add(
             ctx.component(
-                "Cluster storage",
+                "Storage",
                 "GB",
                 f"engine {engine_value!r}: only Aurora clusters are priced",
                 monthly=ctx.usage_number("storage_gb"),
@@ -368,15 +539,16 @@ def aws_rds_cluster(ctx: Context) -> None:
         )
         return
     io_optimized = ctx.string("storage_type", "") == "aurora-iopt1"
-    if str(ctx.string("engine_mode", "provisioned")) == "serverless":
+    serverless = str(ctx.string("engine_mode", "provisioned")) == "serverless"
+    if serverless:
         ctx.add(
             ctx.component(
-                "Aurora Serverless v1",
+                "Aurora serverless",
                 "ACU-hours",
                 Price(
                     "AmazonRDS",
                     "Serverless",
-                    {"databaseEngine": database_engine},
+                    {"databaseEngine": database},
                     usage_type="Aurora:ServerlessUsage",
                 ),
                 hourly=ctx.usage_number("capacity_units_per_hr"),
@@ -386,7 +558,7 @@ def aws_rds_cluster(ctx: Context) -> None:
     volume = "IO Optimized-Aurora" if io_optimized else "General Purpose-Aurora"
     ctx.add(
         ctx.component(
-            "Storage",
+            "Storage (I/O-optimized)" if io_optimized else "Storage",
             "GB",
             Price(
                 "AmazonRDS",
@@ -398,9 +570,53 @@ def aws_rds_cluster(ctx: Context) -> None:
         )
     )
     if not io_optimized:
-        requests = ctx.usage_number("monthly_io_requests")
-        ctx.add(_io_requests(ctx, "Aurora I/O Operation", "Aurora:StorageIOUsage", requests))
-    backup = ctx.usage_number("backup_snapshot_size_gb")
+        ctx.add(io_requests(ctx, "Aurora I/O Operation", "Aurora:StorageIOUsage", _cluster_io(ctx)))
+    _cluster_backup(ctx, database)
+    if not serverless and database == "Aurora MySQL":
+        ctx.add(
+            ctx.component(
+                "Backtrack",
+                "1M change-records",
+                Price(
+                    "AmazonRDS",
+                    "System Operation",
+                    {"group": "Aurora Backtrack"},
+                    usage_type="Aurora:BacktrackUsage",
+                ),
+                monthly=_backtrack(ctx),
+                per=Decimal(1_000_000),
+                usage_based=True,
+            )
+        )
+    ctx.add(
+        ctx.component(
+            "Snapshot export",
+            "GB",
+            Price(
+                "AmazonRDS",
+                "System Operation",
+                {"databaseEngine": database, "group": "RDS Snapshot Export"},
+                usage_type="Aurora:SnapshotExportToS3",
+            ),
+            monthly=ctx.usage_number("snapshot_export_size_gb"),
+            usage_based=True,
+        )
+    )
+
+
+def _cluster_io(ctx: Context) -> Decimal | None:
+    writes = ctx.usage_number("write_requests_per_sec")
+    reads = ctx.usage_number("read_requests_per_sec")
+    if writes is not None and reads is not None:
+        return (writes + reads) * 730 * 3600
+    return ctx.usage_number("monthly_io_requests")
+
+
+def _cluster_backup(ctx: Context, database: str) -> None:
+    retention = ctx.number("backup_retention_period", 1)
+    if not (isinstance(retention, Decimal) and retention > 1):
+        return
+    size = ctx.usage_number("backup_snapshot_size_gb")
     ctx.add(
         ctx.component(
             "Backup storage",
@@ -408,190 +624,19 @@ def aws_rds_cluster(ctx: Context) -> None:
             Price(
                 "AmazonRDS",
                 "Storage Snapshot",
-                {"databaseEngine": database_engine},
+                {"databaseEngine": database},
                 usage_type="Aurora:BackupUsage",
             ),
-            monthly=backup,
+            monthly=None if size is None else size * (retention - 1),
             usage_based=True,
         )
     )
 
 
-# --- ElastiCache ----------------------------------------------------------------------------
-
-CACHE_ENGINES = {"redis": "Redis", "memcached": "Memcached", "valkey": "Valkey"}
-
-
-def _cache_nodes(
-    ctx: Context,
-    node_type: str | Unresolved | None,
-    engine: str | Unresolved | None,
-    nodes: Decimal | Unresolved,
-) -> None:
-    price: Price | str
-    if isinstance(node_type, Unresolved):
-        price = f"node_type is unknown: {node_type.reason}"
-    elif node_type is None:
-        price = "node_type is not set"
-    elif isinstance(engine, Unresolved):
-        price = f"engine is unknown: {engine.reason}"
-    elif (engine or "").lower() not in CACHE_ENGINES:
-        price = f"engine {engine!r} is not priced"
-    else:
-        price = Price(
-            "AmazonElastiCache",
-            "Cache Instance",
-            {"instanceType": node_type, "cacheEngine": CACHE_ENGINES[(engine or "").lower()]},
-        )
-    shown = node_type if isinstance(node_type, str) and node_type else "?"
-    ctx.add(ctx.component(f"ElastiCache (on-demand, {shown})", "hours", price, hourly=nodes))
-
-
-def _cache_backup(ctx: Context, engine: str | Unresolved | None) -> None:
-    retention = ctx.number("snapshot_retention_limit", 0)
-    size = ctx.usage_number("snapshot_storage_size_gb")
-    if str(engine).lower() == "memcached":
-        return
-    if size is None and not (isinstance(retention, Decimal) and retention > 0):
-        return
-    ctx.add(
-        ctx.component(
-            "Backup storage",
-            "GB",
-            Price("AmazonElastiCache", "Storage Snapshot", {}, usage_type="BackupUsage"),
-            monthly=size,
-            usage_based=True,
-        )
-    )
-
-
-@priced("aws_elasticache_cluster")
-def aws_elasticache_cluster(ctx: Context) -> None:
-    if ctx.string("replication_group_id"):
-        ctx.free("a member of a replication group: its nodes are priced on the group")
-        return
-    engine = ctx.string("engine")
-    nodes = ctx.number("num_cache_nodes", 1)
-    ctx_nodes = nodes if nodes is not None else ONE
-    _cache_nodes(ctx, ctx.string("node_type"), engine, ctx_nodes)
-    _cache_backup(ctx, engine)
-
-
-@priced("aws_elasticache_replication_group")
-def aws_elasticache_replication_group(ctx: Context) -> None:
-    engine = ctx.string("engine", "redis")
-    clusters = ctx.number("num_cache_clusters")
-    if clusters is None:
-        clusters = ctx.number("number_cache_clusters")
-    nodes: Decimal | Unresolved
-    if clusters is not None:
-        nodes = clusters
-    else:
-        groups = ctx.number("num_node_groups", 1)
-        replicas = ctx.number("replicas_per_node_group", 0)
-        if isinstance(groups, Decimal) and isinstance(replicas, Decimal):
-            nodes = groups * (replicas + 1)
-        else:
-            nodes = Unresolved("", "node group or replica count is unknown")
-    _cache_nodes(ctx, ctx.string("node_type"), engine, nodes)
-    _cache_backup(ctx, engine)
-
-
-# --- DynamoDB -------------------------------------------------------------------------------
-
-
-@priced("aws_dynamodb_table")
-def aws_dynamodb_table(ctx: Context) -> None:
-    table_class = "Standard"
-    if str(ctx.string("table_class", "STANDARD")).upper() == "STANDARD_INFREQUENT_ACCESS":
-        table_class = "Standard-IA"
-    mode = str(ctx.string("billing_mode", "PROVISIONED")).upper()
-    if mode == "PAY_PER_REQUEST":
-        for kind, key, short in (
-            ("Write", "monthly_write_request_units", "WRU"),
-            ("Read", "monthly_read_request_units", "RRU"),
-        ):
-            ctx.add(
-                ctx.component(
-                    f"{kind} request unit ({short})",
-                    "1M units",
-                    Price(
-                        "AmazonDynamoDB",
-                        "Amazon DynamoDB PayPerRequest Throughput",
-                        {"group": f"DDB-{kind}Units", "tableClass": table_class},
-                    ),
-                    monthly=ctx.usage_number(key),
-                    per=Decimal(1_000_000),
-                    usage_based=True,
-                )
-            )
-    else:
-        for kind, attribute, short in (
-            ("Write", "write_capacity", "WCU"),
-            ("Read", "read_capacity", "RCU"),
-        ):
-            capacity = ctx.number(attribute)
-            if capacity is None:
-                capacity = Unresolved("", f"{attribute} is not set")
-                ctx.unknown(attribute, capacity.reason)
-            ctx.add(
-                ctx.component(
-                    f"{kind} capacity unit ({short})",
-                    short,
-                    Price(
-                        "AmazonDynamoDB",
-                        "Provisioned IOPS",
-                        {"group": f"DDB-{kind}Units", "tableClass": table_class},
-                    ),
-                    hourly=capacity,
-                )
-            )
-    ctx.add(
-        ctx.component(
-            "Data storage",
-            "GB",
-            Price(
-                "AmazonDynamoDB",
-                "Database Storage",
-                {"tableClass": table_class, "volumeType": "Amazon DynamoDB - Indexed DataStore"},
-            ),
-            monthly=ctx.usage_number("storage_gb"),
-            usage_based=True,
-        )
-    )
-    recovery = ctx.blocks("point_in_time_recovery")
-    pitr = any(block.get("enabled") is True for block in recovery)
-    if pitr or ctx.usage_number("pitr_backup_storage_gb") is not None:
-        ctx.add(
-            ctx.component(
-                "Point-In-Time Recovery (PITR) backup storage",
-                "GB",
-                Price("AmazonDynamoDB", "Amazon DynamoDB PITR Backup", {}),
-                monthly=ctx.usage_number("pitr_backup_storage_gb"),
-                usage_based=True,
-            )
-        )
-    if ctx.usage_number("on_demand_backup_storage_gb") is not None:
-        ctx.add(
-            ctx.component(
-                "On-demand backup storage",
-                "GB",
-                Price("AmazonDynamoDB", "Amazon DynamoDB On-Demand Backup Storage", {}),
-                monthly=ctx.usage_number("on_demand_backup_storage_gb"),
-                usage_based=True,
-            )
-        )
-    if ctx.boolean("stream_enabled", False) is True:
-        ctx.add(
-            ctx.component(
-                "Streams read request unit (sRRU)",
-                "100K sRRU",
-                Price("AmazonDynamoDB", "API Request", {"group": "DDB-StreamsReadRequests"}),
-                monthly=ctx.usage_number("monthly_streams_read_request_units"),
-                per=Decimal(100_000),
-                usage_based=True,
-            )
-        )
-    replicas = ctx.blocks("replica")
-    if replicas:
-        ctx.note("global table replicas are not priced (each replica region bills separately)")
+def _backtrack(ctx: Context) -> Decimal | None:
+    statements = ctx.usage_number("average_statements_per_hr")
+    records = ctx.usage_number("change_records_per_statement")
+    window = ctx.usage_number("backtrack_window_hrs")
+    if statements is None or records is None or window is None:
+        return None
+    return statements * 730 * records * window

@@ -1,15 +1,34 @@
-"""CloudWatch: log groups, metric and composite alarms, dashboards."""
+"""CloudWatch (log groups, metric and composite alarms, dashboards) and Amazon Managed Grafana
+workspaces."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import priced
+from engine.costing.registry import UsageKey, priced
 from engine.model import Unresolved
 
 
-@priced("aws_cloudwatch_log_group")
+@priced(
+    "aws_cloudwatch_log_group",
+    reads=("log_group_class",),
+    usage=(
+        UsageKey("storage_gb", "float", "Total data stored by CloudWatch logs in GB.", unit="GB"),
+        UsageKey(
+            "monthly_data_ingested_gb",
+            "float",
+            "Monthly data ingested by CloudWatch logs in GB.",
+            unit="GB",
+        ),
+        UsageKey(
+            "monthly_data_scanned_gb",
+            "float",
+            "Monthly data scanned by CloudWatch logs insights in GB.",
+            unit="GB",
+        ),
+    ),
+)
 def aws_cloudwatch_log_group(ctx: Context) -> None:
     infrequent = str(ctx.string("log_group_class", "STANDARD")).upper() == "INFREQUENT_ACCESS"
     ingestion = "DataProcessingIA-Bytes" if infrequent else "DataProcessing-Bytes"
@@ -57,7 +76,12 @@ def _alarm_metrics(ctx: Context) -> Decimal | Unresolved:
     return Decimal(max(metrics, 1))
 
 
-@priced("aws_cloudwatch_metric_alarm")
+@priced(
+    "aws_cloudwatch_metric_alarm",
+    reads=("period", "metric_query"),
+    usage=(),
+    notes=("An anomaly detection alarm is billed as three metrics.",),
+)
 def aws_cloudwatch_metric_alarm(ctx: Context) -> None:
     period = ctx.number("period")
     queries = ctx.blocks("metric_query")
@@ -78,7 +102,7 @@ def aws_cloudwatch_metric_alarm(ctx: Context) -> None:
     )
 
 
-@priced("aws_cloudwatch_composite_alarm")
+@priced("aws_cloudwatch_composite_alarm", usage=())
 def aws_cloudwatch_composite_alarm(ctx: Context) -> None:
     ctx.add(
         ctx.component(
@@ -95,7 +119,11 @@ def aws_cloudwatch_composite_alarm(ctx: Context) -> None:
     )
 
 
-@priced("aws_cloudwatch_dashboard")
+@priced(
+    "aws_cloudwatch_dashboard",
+    usage=(),
+    notes=("The first 3 dashboards of an account are free; not applied.",),
+)
 def aws_cloudwatch_dashboard(ctx: Context) -> None:
     ctx.add(
         ctx.component(
@@ -106,3 +134,53 @@ def aws_cloudwatch_dashboard(ctx: Context) -> None:
         )
     )
     ctx.note("the first 3 dashboards of an account are free; not applied")
+
+
+@priced(
+    "aws_grafana_workspace",
+    reads=("license_type",),
+    usage=(
+        UsageKey(
+            "editors_administrator_licenses",
+            "int",
+            "Number of editor/administrator licenses.",
+            unit="users",
+        ),
+        UsageKey("viewer_licenses", "int", "Number of viewer licenses.", unit="users"),
+    ),
+    notes=(
+        "Without a usage file one editor/administrator (the workspace's creator) is assumed, "
+        "as Infracost does.",
+        "Enterprise plugins (license_type ENTERPRISE) are charged for every licensed user.",
+    ),
+)
+def aws_grafana_workspace(ctx: Context) -> None:
+    editors = ctx.usage_number("editors_administrator_licenses")
+    viewers = ctx.usage_number("viewer_licenses")
+    ctx.add(
+        ctx.component(
+            "Editor/administrator licenses",
+            "users",
+            Price("AmazonGrafana", "User Fees", {"userType": "Editor"}),
+            monthly=ONE if editors is None else editors,
+            usage_based=editors is not None,
+        ),
+        ctx.component(
+            "Viewer licenses",
+            "users",
+            Price("AmazonGrafana", "User Fees", {"userType": "Viewer"}),
+            monthly=viewers,
+            usage_based=True,
+        ),
+    )
+    license_type = ctx.string("license_type", "")
+    if isinstance(license_type, str) and license_type.upper() == "ENTERPRISE":
+        users = (ONE if editors is None else editors) + (viewers or Decimal(0))
+        ctx.add(
+            ctx.component(
+                "Enterprise plugins licenses",
+                "users",
+                Price("AmazonGrafana", "User Fees", {"userType": "Enterprise Plugins"}),
+                monthly=users,
+            )
+        )

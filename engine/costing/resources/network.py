@@ -1,14 +1,28 @@
-"""Networking: NAT gateways, load balancers, VPC endpoints, transit gateway, VPN, Route 53."""
+"""Networking in a region: NAT gateways, load balancers, VPC endpoints, transit gateway
+attachments, site-to-site and client VPN, traffic mirroring and Network Firewall.
+
+Each is an hourly charge for existing, plus a usage-based charge per GB processed where AWS
+has one (``monthly_data_processed_gb`` in the usage file). DNS is in
+:mod:`engine.costing.resources.dns`, edge services (CloudFront, Global Accelerator) in
+:mod:`engine.costing.resources.edge`, Direct Connect in
+:mod:`engine.costing.resources.directconnect`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.costing.context import ONE, Context, Price
-from engine.costing.registry import priced
+from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 GB_DATA = "monthly_data_processed_gb"
+
+
+def data_processed(what: str) -> UsageKey:
+    """The ``monthly_data_processed_gb`` key, described for ``what``."""
+    return UsageKey(GB_DATA, "float", f"Monthly data processed by {what} in GB.", unit="GB")
 
 
 def _hours_and_data(
@@ -34,7 +48,7 @@ def _hours_and_data(
     )
 
 
-@priced("aws_nat_gateway")
+@priced("aws_nat_gateway", usage=(data_processed("the NAT gateway"),))
 def aws_nat_gateway(ctx: Context) -> None:
     _hours_and_data(
         ctx,
@@ -46,66 +60,140 @@ def aws_nat_gateway(ctx: Context) -> None:
     )
 
 
-# Load balancer capacity units: (new connections/s, active connections/min, GB/h) per LCU,
-# and rule evaluations/s for ALBs (AWS's ELB pricing pages).
-_LCU_DIMENSIONS = {
-    "application": (Decimal(25), Decimal(3000), Decimal(1), Decimal(1000)),
-    "network": (Decimal(800), Decimal(100_000), Decimal(1), None),
-    "gateway": (Decimal(600), Decimal(60_000), Decimal(1), None),
-}
-_LB_FAMILIES = {
-    "application": ("Application load balancer", "Load Balancer-Application"),
-    "network": ("Network load balancer", "Load Balancer-Network"),
-    "gateway": ("Gateway load balancer", "Load Balancer-Gateway"),
-}
+# --- load balancers -------------------------------------------------------------------------
 
 
-def _lcus(ctx: Context, kind: str) -> Decimal | None:
-    new_per, active_per, gb_per, rules_per = _LCU_DIMENSIONS[kind]
+@dataclass(frozen=True)
+class _LoadBalancer:
+    """One kind of ``aws_lb``: its product family and what one capacity unit covers
+    (AWS's ELB pricing page: new connections per second, active connections per minute, GB
+    processed, rule evaluations per second; ``None`` where the dimension does not exist)."""
+
+    name: str
+    family: str
+    new_connections: Decimal
+    active_connections: Decimal
+    gb: Decimal
+    rule_evaluations: Decimal | None
+
+
+_LOAD_BALANCERS = {
+    "application": _LoadBalancer(
+        "Application load balancer",
+        "Load Balancer-Application",
+        Decimal(25),
+        Decimal(3000),
+        ONE,
+        Decimal(1000),
+    ),
+    "network": _LoadBalancer(
+        "Network load balancer",
+        "Load Balancer-Network",
+        Decimal(800),
+        Decimal(100_000),
+        ONE,
+        None,
+    ),
+    "gateway": _LoadBalancer(
+        "Gateway load balancer",
+        "Load Balancer-Gateway",
+        Decimal(600),
+        Decimal(60_000),
+        ONE,
+        None,
+    ),
+}
+
+LB_USAGE = (
+    UsageKey(
+        "new_connections",
+        "int",
+        "Number of newly established connections per second on average.",
+        unit="connections/s",
+    ),
+    UsageKey(
+        "active_connections",
+        "int",
+        "Number of active connections per minute on average.",
+        unit="connections/min",
+    ),
+    UsageKey(
+        "processed_bytes_gb",
+        "float",
+        "Monthly GB processed by the load balancer for requests and responses.",
+        unit="GB",
+    ),
+    UsageKey(
+        "rule_evaluations",
+        "int",
+        "The product of the number of rules processed and the request rate (per second); "
+        "application load balancers only.",
+        unit="evaluations/s",
+    ),
+)
+
+
+def _lcu_hours(ctx: Context, kind: _LoadBalancer) -> Decimal | None:
+    """The month's LCU-hours: the largest dimension, each usage value divided by what one
+    capacity unit covers. A month's ``processed_bytes_gb`` of 1,000 GB is 1,000 LCU-hours (an
+    LCU processes 1 GB an hour), never 1,000 LCUs in each of the 730 hours; the other keys
+    combine the same way, as Infracost combines them, so that one usage file gives one
+    answer in both tools."""
+    dimensions = (
+        ("new_connections", kind.new_connections),
+        ("active_connections", kind.active_connections),
+        ("processed_bytes_gb", kind.gb),
+        ("rule_evaluations", kind.rule_evaluations),
+    )
     values = []
-    for key, per in (
-        ("new_connections", new_per),
-        ("active_connections", active_per),
-        ("processed_bytes_gb", gb_per),
-        ("rule_evaluations", rules_per),
-    ):
+    for key, per_unit in dimensions:
         given = ctx.usage_number(key)
-        if given is not None and per is not None:
-            values.append(given / per)
+        if given is not None and per_unit is not None:
+            values.append(given / per_unit)
     return max(values) if values else None
 
 
-@priced("aws_lb", "aws_alb")
+@priced(
+    "aws_lb",
+    "aws_alb",
+    reads=("load_balancer_type",),
+    usage=LB_USAGE,
+    notes=(
+        "Capacity units: the month's LCU-hours are the largest of new_connections / 25, "
+        "active_connections / 3,000, processed_bytes_gb / 1 and rule_evaluations / 1,000 "
+        "(application; network 800 / 100,000 / 1 GB; gateway 600 / 60,000 / 1 GB), the way "
+        "Infracost combines these usage keys.",
+    ),
+)
 def aws_lb(ctx: Context) -> None:
-    kind = ctx.string("load_balancer_type", "application")
-    if isinstance(kind, Unresolved) or kind not in _LB_FAMILIES:
+    kind_name = ctx.string("load_balancer_type", "application")
+    if isinstance(kind_name, Unresolved) or kind_name not in _LOAD_BALANCERS:
         reason = (
-            f"load_balancer_type is unknown: {kind.reason}"
-            if isinstance(kind, Unresolved)
-            else f"load balancer type {kind!r} is not priced"
+            f"load_balancer_type is unknown: {kind_name.reason}"
+            if isinstance(kind_name, Unresolved)
+            else f"load balancer type {kind_name!r} is not priced"
         )
         ctx.add(ctx.component("Load balancer", "hours", reason, hourly=ONE))
         return
-    name, family = _LB_FAMILIES[kind]
+    kind = _LOAD_BALANCERS[kind_name]
     ctx.add(
         ctx.component(
-            name, "hours", Price("AWSELB", family, {}, usage_type="LoadBalancerUsage"), hourly=ONE
+            kind.name,
+            "hours",
+            Price("AWSELB", kind.family, {}, usage_type="LoadBalancerUsage"),
+            hourly=ONE,
         ),
         ctx.component(
             "Load balancer capacity units",
-            "LCU",
-            Price("AWSELB", family, {}, usage_type="LCUUsage"),
-            hourly=_lcus(ctx, kind),
+            "LCU-hours",
+            Price("AWSELB", kind.family, {}, usage_type="LCUUsage"),
+            monthly=_lcu_hours(ctx, kind),
             usage_based=True,
         ),
     )
-    ctx.note(
-        "capacity units from usage: new_connections (per second), active_connections "
-        "(per minute), processed_bytes_gb (per hour), rule_evaluations (per second)"
-    )
 
 
-@priced("aws_elb")
+@priced("aws_elb", usage=(data_processed("the Classic Load Balancer"),))
 def aws_elb(ctx: Context) -> None:
     _hours_and_data(
         ctx,
@@ -117,7 +205,19 @@ def aws_elb(ctx: Context) -> None:
     )
 
 
-@priced("aws_vpc_endpoint")
+# --- VPC endpoints ----------------------------------------------------------------------------
+
+
+@priced(
+    "aws_vpc_endpoint",
+    reads=("vpc_endpoint_type", "subnet_ids"),
+    usage=(data_processed("the VPC endpoint"),),
+    notes=(
+        "Gateway endpoints (S3, DynamoDB) are free.",
+        "Interface endpoints pay one hourly charge per subnet (one network interface each); "
+        "without subnet_ids, one interface is assumed.",
+    ),
+)
 def aws_vpc_endpoint(ctx: Context) -> None:
     kind = ctx.string("vpc_endpoint_type", "Gateway")
     if kind == "Gateway":
@@ -134,7 +234,7 @@ def aws_vpc_endpoint(ctx: Context) -> None:
     if kind == "GatewayLoadBalancer":
         _hours_and_data(
             ctx,
-            "Endpoint (Gateway Load Balancer)",
+            "Endpoint (GatewayLoadBalancer)",
             "AmazonVPC",
             "VpcEndpoint",
             ("VpcEndpoint-GWE-Hours", "VpcEndpoint-GWE-Bytes"),
@@ -155,8 +255,10 @@ def aws_vpc_endpoint(ctx: Context) -> None:
     elif subnets:
         interfaces = Decimal(len(subnets))
     else:
-        interfaces = Unresolved("", "subnet_ids not set: the number of interfaces is unknown")
-        ctx.unknown("subnet_ids", interfaces.reason)
+        # AWS places an interface endpoint in at least one subnet; the subnets may also come
+        # from aws_vpc_endpoint_subnet_association resources.
+        interfaces = ONE
+        ctx.note("subnet_ids not set: one network interface assumed")
     ctx.add(
         ctx.component(
             "Endpoint (Interface)",
@@ -178,22 +280,66 @@ def aws_vpc_endpoint(ctx: Context) -> None:
             usage_based=True,
         )
     )
-    ctx.note("one hourly charge per interface (one per subnet)")
 
 
-@priced("aws_ec2_transit_gateway_vpc_attachment")
-def aws_ec2_transit_gateway_vpc_attachment(ctx: Context) -> None:
-    _hours_and_data(
-        ctx,
-        "Transit gateway attachment",
-        "AmazonVPC",
-        "Transit Gateway",
-        ("TransitGateway-Hours", "TransitGateway-Bytes"),
-        ctx.usage_number(GB_DATA),
+# --- transit gateway and VPN ------------------------------------------------------------------
+
+
+def _transit_attachment(ctx: Context, attachment: str | None) -> None:
+    """The hourly charge of a transit gateway attachment; ``attachment`` is the catalog's
+    ``attachmentType`` (``None``: a VPC attachment)."""
+    if attachment is None:
+        price = Price("AmazonVPC", "Transit Gateway", {}, usage_type="TransitGateway-Hours")
+    else:
+        price = Price(
+            "AmazonVPC", "Transit Gateway", {"attachmentType": attachment}, units=("Hrs",)
+        )
+    ctx.add(ctx.component("Transit gateway attachment", "hours", price, hourly=ONE))
+
+
+def _transit_data(ctx: Context, attachment: str | None) -> None:
+    """Data processed by the transit gateway for one attachment (usage-based, GB)."""
+    if attachment is None:
+        price = Price("AmazonVPC", "Transit Gateway", {}, usage_type="TransitGateway-Bytes")
+    else:
+        price = Price("AmazonVPC", "Transit Gateway", {"attachmentType": attachment}, units=("GB",))
+    ctx.add(
+        ctx.component(
+            "Data processed", "GB", price, monthly=ctx.usage_number(GB_DATA), usage_based=True
+        )
     )
 
 
-@priced("aws_vpn_connection")
+@priced(
+    "aws_ec2_transit_gateway_vpc_attachment",
+    usage=(data_processed("the transit gateway for this attachment"),),
+)
+def aws_ec2_transit_gateway_vpc_attachment(ctx: Context) -> None:
+    _transit_attachment(ctx, None)
+    _transit_data(ctx, None)
+
+
+@priced(
+    "aws_ec2_transit_gateway_peering_attachment",
+    usage=(),
+    notes=(
+        "Priced in the provider's region (the requester's transit gateway); data sent over "
+        "a peering attachment is billed as inter-region data transfer (aws_data_transfer).",
+    ),
+)
+def aws_ec2_transit_gateway_peering_attachment(ctx: Context) -> None:
+    _transit_attachment(ctx, "Peering")
+
+
+@priced(
+    "aws_vpn_connection",
+    reads=("transit_gateway_id",),
+    usage=(data_processed("a transit gateway attached to the VPN connection"),),
+    notes=(
+        "A VPN connection on a transit gateway also pays the transit gateway's attachment "
+        "hours and data processing.",
+    ),
+)
 def aws_vpn_connection(ctx: Context) -> None:
     ctx.add(
         ctx.component(
@@ -203,95 +349,108 @@ def aws_vpn_connection(ctx: Context) -> None:
             hourly=ONE,
         )
     )
-
-
-# --- Route 53 (global prices) ---------------------------------------------------------------
-
-
-@priced("aws_route53_zone")
-def aws_route53_zone(ctx: Context) -> None:
-    ctx.add(
-        ctx.component(
-            "Hosted zone",
-            "months",
-            Price("AmazonRoute53", "DNS Zone", {}, region=""),
-            monthly=ONE,
-        )
-    )
-    ctx.note("priced at the first-25-zones rate; zones beyond 25 per account cost less")
-
-
-_ROUTING = (
-    ("latency_routing_policy", "Latency", "Latency based routing queries", "latency_based"),
-    ("geolocation_routing_policy", "Geo DNS", "Geo DNS queries", "geo"),
-    ("geoproximity_routing_policy", "Geoproximity", "Geoproximity queries", "geoproximity"),
-    ("cidr_routing_policy", "IP Based", "IP-based routing queries", "ip_based"),
-)
-
-
-@priced("aws_route53_record")
-def aws_route53_record(ctx: Context) -> None:
-    alias = ctx.blocks("alias")
-    if alias:
-        ctx.free("alias records: queries to AWS resources are free")
+    gateway = ctx.raw("transit_gateway_id")
+    if gateway is None or gateway == "":
         return
-    routing, label, key = "Standard", "Standard queries", "standard"
-    for attribute, kind, name, usage_key in _ROUTING:
-        blocks = ctx.blocks(attribute)
-        if blocks:
-            routing, label, key = kind, name, usage_key
-            break
-    queries = ctx.usage_number(f"monthly_{key}_queries")
-    ctx.add(
-        *ctx.tiered(
-            (f"{label} (first 1B)", f"{label} (over 1B)"),
-            "1M queries",
-            Price("AmazonRoute53", "DNS Query", {"routingType": routing}, region=""),
-            monthly=queries,
-            per=Decimal(1_000_000),
-            usage_based=True,
-        )
-    )
+    # An unknown ID (``aws_ec2_transit_gateway.tgw.id``) still says that one is attached.
+    _transit_attachment(ctx, "VPN")
+    _transit_data(ctx, "VPN")
 
 
-@priced("aws_route53_health_check")
-def aws_route53_health_check(ctx: Context) -> None:
-    endpoint = "Non-AWS" if ctx.usage_string("endpoint_type") == "non_aws" else "AWS"
-    check_type = str(ctx.string("type", "HTTP")).upper()
-    features = Decimal(0)
-    if check_type.startswith("HTTPS"):
-        features += 1
-    if check_type.endswith("STR_MATCH"):
-        features += 1
-    if ctx.number("request_interval", 30) == 10:
-        features += 1
-    if ctx.boolean("measure_latency", False) is True:
-        features += 1
+@priced("aws_ec2_client_vpn_endpoint", usage=())
+def aws_ec2_client_vpn_endpoint(ctx: Context) -> None:
     ctx.add(
         ctx.component(
-            "Health check",
-            "months",
-            Price(
-                "AmazonRoute53",
-                "DNS Health Check",
-                {"endpointType": endpoint, "healthCheckFeature": "Basic"},
-                region="",
-            ),
-            monthly=ONE,
+            "Connection",
+            "hours",
+            Price("AmazonVPC", "Client VPN", {"group": "Connection"}),
+            hourly=ONE,
         )
     )
-    if features:
-        ctx.add(
-            ctx.component(
-                "Optional features",
-                "months",
-                Price(
-                    "AmazonRoute53",
-                    "DNS Health Check",
-                    {"endpointType": endpoint, "healthCheckFeature": "Optional"},
-                    region="",
-                ),
-                monthly=features,
-            )
+    ctx.note("one client connection is priced, as Infracost does; each further one costs as much")
+
+
+@priced("aws_ec2_client_vpn_network_association", usage=())
+def aws_ec2_client_vpn_network_association(ctx: Context) -> None:
+    ctx.add(
+        ctx.component(
+            "Endpoint association",
+            "hours",
+            Price("AmazonVPC", "Client VPN", {"group": "Endpoint Association"}),
+            hourly=ONE,
         )
-    ctx.note(f"endpoint assumed {endpoint} (usage endpoint_type: aws or non_aws)")
+    )
+
+
+@priced("aws_ec2_traffic_mirror_session", usage=())
+def aws_ec2_traffic_mirror_session(ctx: Context) -> None:
+    ctx.add(
+        ctx.component(
+            "Traffic mirror", "hours", Price("AmazonVPC", "Traffic Mirroring", {}), hourly=ONE
+        )
+    )
+
+
+# --- Network Firewall -------------------------------------------------------------------------
+
+
+@priced(
+    "aws_networkfirewall_firewall",
+    reads=("subnet_mapping",),
+    usage=(data_processed("the Network Firewall"),),
+    notes=(
+        "One firewall endpoint per subnet_mapping (one per availability zone), standard "
+        "inspection; the NAT gateway hours and GB that AWS waives for traffic through the "
+        "firewall are not deducted.",
+    ),
+)
+def aws_networkfirewall_firewall(ctx: Context) -> None:
+    inspection = {"inspectionType": "Standard"}
+    mappings = ctx.blocks_or_unknown("subnet_mapping")
+    endpoints: Decimal | Unresolved = (
+        mappings if isinstance(mappings, Unresolved) else Decimal(max(len(mappings), 1))
+    )
+    ctx.add(
+        ctx.component(
+            "Network Firewall Endpoint",
+            "hours",
+            Price("AWSNetworkFirewall", "AWS Firewall", inspection, usage_type="Endpoint-Hour"),
+            hourly=endpoints,
+        ),
+        ctx.component(
+            "Data Processed",
+            "GB",
+            Price(
+                "AWSNetworkFirewall", "AWS Firewall", inspection, usage_type="Traffic-GB-Processed"
+            ),
+            monthly=ctx.usage_number(GB_DATA),
+            usage_based=True,
+        ),
+    )
+
+
+free(
+    "aws_ec2_transit_gateway",
+    "aws_ec2_transit_gateway_route",
+    "aws_ec2_transit_gateway_route_table",
+    "aws_ec2_transit_gateway_route_table_association",
+    "aws_ec2_transit_gateway_route_table_propagation",
+    reason="a transit gateway and its routes cost nothing; its attachments are priced",
+)
+free(
+    "aws_ec2_client_vpn_authorization_rule",
+    "aws_ec2_client_vpn_route",
+    reason="client VPN configuration; the endpoint and its associations are priced",
+)
+free(
+    "aws_ec2_traffic_mirror_filter",
+    "aws_ec2_traffic_mirror_filter_rule",
+    "aws_ec2_traffic_mirror_target",
+    reason="traffic mirroring configuration; mirror sessions are priced",
+)
+free(
+    "aws_networkfirewall_firewall_policy",
+    "aws_networkfirewall_rule_group",
+    "aws_networkfirewall_logging_configuration",
+    reason="Network Firewall configuration; the firewall's endpoints are priced",
+)

@@ -179,10 +179,12 @@ class Feed:
     # Locations without a region code whose prices ship besides the main regions': global
     # prices are under "Any" or ""; "*" also takes pricing geographies ("EU", "AP", ...).
     global_locations: frozenset[str] = frozenset()
+    # Ship the feed's prices for every region it has, not only the main regions.
+    every_region: bool = False
 
     def ships(self, region: str, location: str, regions: frozenset[str]) -> bool:
         if region:
-            return region in regions
+            return self.every_region or region in regions
         return location in self.global_locations or "*" in self.global_locations
 
 
@@ -190,9 +192,15 @@ GLOBAL = frozenset({"Any", ""})
 ANY_LOCATION = frozenset({"*"})
 
 
-def _feed(name: str, rule_set: str = "", *, locations: frozenset[str] = frozenset()) -> Feed:
+def _feed(
+    name: str,
+    rule_set: str = "",
+    *,
+    locations: frozenset[str] = frozenset(),
+    every_region: bool = False,
+) -> Feed:
     rule_set = rule_set or name
-    return Feed(name, rule_set, f"awsweb-{rule_set}", locations)
+    return Feed(name, rule_set, f"awsweb-{rule_set}", locations, every_region)
 
 
 ReaderKind = Literal["karpenter", "ebs", "pricelist", "web"]
@@ -301,7 +309,13 @@ INPUTS: tuple[Input, ...] = (
     ),
     Input("aws_webpricing_transfer_2025.csv", "web", feeds=(_feed("transfer"),)),
     Input("aws_webpricing_lightsail_2025.csv", "web", feeds=(_feed("lightsail"),)),
-    Input("aws_webpricing_datatransfer_2025.csv", "web", feeds=(_feed("datatransfer"),)),
+    # Data transfer is quoted per source region by usage files (aws_data_transfer entries
+    # name their region), so every region of this small feed ships, GovCloud included.
+    Input(
+        "aws_webpricing_datatransfer_2025.csv",
+        "web",
+        feeds=(_feed("datatransfer", every_region=True),),
+    ),
     Input("aws_webpricing_acm_pca_2025.csv", "web", feeds=(_feed("certificatemanager", "acmpca"),)),
     Input("aws_webpricing_eventbridge_2025.csv", "web", feeds=(_feed("events", "eventbridge"),)),
     Input("aws_webpricing_ssm_2025.csv", "web", feeds=(_feed("systemsmanager", "ssm"),)),

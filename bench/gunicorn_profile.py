@@ -1,0 +1,23 @@
+"""gunicorn config hooks for :mod:`bench.profile_api`: profile a worker from its start
+to its exit with cProfile and dump the stats to ``$PROFILE_OUT.<pid>``.
+
+cProfile sees only the thread that enabled it, so the profiled server runs the ``sync``
+worker class, where every request is handled on the worker's main thread.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+from typing import Any
+
+_profiler = cProfile.Profile()
+
+
+def post_worker_init(worker: Any) -> None:
+    _profiler.enable()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    _profiler.disable()
+    _profiler.dump_stats(f"{os.environ['PROFILE_OUT']}.{os.getpid()}")

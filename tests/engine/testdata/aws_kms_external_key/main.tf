@@ -1,0 +1,7 @@
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_kms_external_key" "imported" {
+  description = "imported key material"
+}
