@@ -899,6 +899,85 @@ def test_bad_input_is_refused_in_the_page_and_nothing_is_sent_twice(
     }
 
 
+MONEY = ["0", "0.005", "0.015", "0.025", "-0.005", "-2.675", "45.625", "1.125", "1234567.895",
+         "0.02115068493150684931506849315", "999.995", "-1000000", "146.074", "-0.0049"]  # fmt: skip
+PERCENTS = [("146.074", "147.262"), ("1", "3"), ("-5", "8"), ("0", "0"), ("2", "0"), ("1", "800")]
+QUANTITIES = ["730", "0.0273972602739726027397260274", "3650", "1234567.12345", "0.00005"]
+IGNORE = "# comment\nsecrets.auto.tfvars\n*.log\n/build/\ndocs/**/draft-*\n!docs/keep/draft-1.md\nlogs/\n"
+IGNORE_PATHS = [
+    "main.tf", "secrets.auto.tfvars", "envs/prod/secrets.auto.tfvars", "debug.log", "a/b/c.log",
+    "build/out.tf", "src/build/x.tf", "docs/a/b/draft-2.md", "docs/keep/draft-1.md", "docs/draft.md",
+    "logs/today.txt", "app/logs/x.txt", "logs",
+]  # fmt: skip
+
+
+def test_the_pages_arithmetic_ignore_rules_and_tar_writer_agree_with_python(
+    page: Page, stack: UIStack, tmp_path: Path
+) -> None:
+    """The page's own small implementations, run in the browser, against the Python ones
+    they mirror: money rounding (tfquote.costdiff), .terraformignore (pathspec, as the
+    client reads it), and the tar.gz a folder is packed into (tarfile, and the gateway's
+    archive rules)."""
+    import base64
+
+    import pathspec
+
+    from tfquote.archives import inspect_archive
+    from tfquote.costdiff import percent
+
+    page.use_token(stack.alice)
+    page.open("/ui/jobs")
+    page.driver.set_script_timeout(30)
+    files = {"main.tf": "resource \"aws_eip\" \"ip\" {}\n", "envs/prod/é.tfvars": "a = 1\n",
+             "modules/" + "a-folder-name-long-enough-" * 6 + "/main.tf": "# deep\n"}  # fmt: skip
+    got = page.driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const [values, pairs, quantities, ignore, paths, files] = arguments;
+        Promise.all([import('/ui/static/money.js'), import('/ui/static/archive.js')]).then(async ([m, a]) => {
+          const matcher = a.ignoreMatcher(ignore);
+          const entries = Object.entries(files).map(([path, text]) => ({path, file: new File([text], path.split('/').pop())}));
+          const blob = await a.packTarGz('repo', entries);
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          let binary = '';
+          for (const b of bytes) binary += String.fromCharCode(b);
+          done({
+            money: values.map(v => [m.money(v), m.money(v, {sign: true})]),
+            percent: pairs.map(([d, p]) => m.percent(m.dec(d), m.dec(p))),
+            quantity: quantities.map(q => m.quantity(q)),
+            ignored: paths.map(p => matcher(p)),
+            tar: btoa(binary),
+            listed: await a.listTarGz(new File([bytes], 'repo.tar.gz')),
+          });
+        }).catch(err => done({error: String(err)}));
+        """,
+        MONEY, PERCENTS, QUANTITIES, IGNORE, IGNORE_PATHS, files,
+    )  # fmt: skip
+    assert "error" not in got, got
+    assert got["money"] == [
+        [format_money(Decimal(v)), format_money(Decimal(v), sign=True)] for v in MONEY
+    ]
+    assert got["percent"] == [percent(Decimal(d), Decimal(p)) for d, p in PERCENTS]
+    assert got["quantity"] == [quantity(Decimal(q)) for q in QUANTITIES]
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", IGNORE.splitlines())
+
+    def skipped(path: str) -> bool:  # as tfquote/client/pack.py walks a folder
+        parts = path.split("/")
+        folders = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        return spec.match_file(path) or any(spec.match_file(f) for f in folders)
+
+    assert got["ignored"] == [skipped(p) for p in IGNORE_PATHS]
+    packed = tmp_path / "repo.tar.gz"
+    packed.write_bytes(base64.b64decode(got["tar"]))
+    with tarfile.open(packed) as archive:
+        members = {m.name: archive.extractfile(m).read().decode() for m in archive.getmembers()}  # type: ignore[union-attr]
+    assert members == {f"repo/{path}": text for path, text in files.items()}
+    assert sorted(e.name for e in inspect_archive(packed)) == sorted(
+        members
+    )  # the gateway takes it
+    assert sorted(got["listed"]) == sorted(members)  # and the page reads its own tar back
+
+
 def test_the_page_works_with_the_keyboard(page: Page, stack: UIStack) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys

@@ -98,15 +98,16 @@ function octal(block, start, length) {
 }
 
 function paxPath(data) {
-  const text = TEXT.decode(data);
+  // Records are "<length> <key>=<value>\n" where length counts bytes (UTF-8), not
+  // characters: walk the bytes, decode each record on its own.
   let at = 0;
   let found = null;
-  while (at < text.length) {
-    const space = text.indexOf(' ', at);
-    if (space < 0) break;
-    const length = parseInt(text.slice(at, space), 10);
-    if (!length) break;
-    const record = text.slice(space + 1, at + length - 1);
+  while (at < data.length) {
+    let space = at;
+    while (space < data.length && data[space] !== 0x20) space += 1;
+    const length = parseInt(TEXT.decode(data.subarray(at, space)), 10);
+    if (!length || space >= data.length) break;
+    const record = TEXT.decode(data.subarray(space + 1, at + length - 1));
     const eq = record.indexOf('=');
     if (record.slice(0, eq) === 'path') found = record.slice(eq + 1);
     at += length;

@@ -29,6 +29,12 @@ const CHECK_NAMES = {
 
 const ACTION_WORDS = { create: 'added', delete: 'removed', update: 'changed', replace: 'replaced', 'no-op': 'unchanged' };
 
+/** A link only for an http(s) URL: a price source's URL comes from the engine, and an
+ * engine plugged in with ENGINE_URL is not ours to trust with javascript: or data: links. */
+function sourceLink(url, text) {
+  return /^https?:\/\//i.test(url || '') ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text) : text;
+}
+
 function section(title, ...children) {
   const id = newId('sec');
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -87,7 +93,7 @@ function componentRows(resource, sources) {
       td(
         { 'data-label': 'Price source', class: 'provenance' },
         c.priceSource
-          ? [source ? (source.url ? h('a', { href: source.url, rel: 'noopener noreferrer', target: '_blank' }, source.title) : source.title) : null, source ? h('br') : null, h('code', { class: 'price-source' }, c.priceSource)]
+          ? [source ? sourceLink(source.url, source.title) : null, source ? h('br') : null, h('code', { class: 'price-source' }, c.priceSource)]
           : '—',
       ),
       td({ 'data-label': 'Price date', class: 'price-date' }, c.priceEffectiveDate || '—'),
@@ -390,7 +396,7 @@ function resultView(job, estimate, { url }) {
     section(
       'Prices and assumptions',
       sourceList.length
-        ? h('ul', { class: 'sources' }, sourceList.map(([id, s]) => h('li', { 'data-source': id }, s.url ? h('a', { href: s.url, rel: 'noopener noreferrer', target: '_blank' }, s.title) : s.title, ` — prices of ${s.date} `, h('code', {}, id))))
+        ? h('ul', { class: 'sources' }, sourceList.map(([id, s]) => h('li', { 'data-source': id }, sourceLink(s.url, s.title), ` — prices of ${s.date} `, h('code', {}, id))))
         : h('p', {}, 'The engine named no price source.'),
       estimate.assumptions.length ? h('ul', { class: 'assumptions' }, estimate.assumptions.map((a) => h('li', {}, a))) : null,
     ),
