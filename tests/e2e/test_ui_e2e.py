@@ -40,6 +40,7 @@ from tests.support.browser import (
     chrome,
     console_problems,
     full_page_screenshot,
+    require_chromium,
     reset_viewport,
 )
 from tests.support.gate import EngineGate
@@ -153,6 +154,7 @@ class UIStack:
 
 @pytest.fixture(scope="module")
 def stack(redis_url: str, engine_url: str, session_dir: Path) -> Iterator[UIStack]:
+    require_chromium()  # before starting anything: skip (or, under CI, fail) at once
     db_url = redis_url.rsplit("/", 1)[0] + "/9"
     redis.Redis.from_url(db_url).flushdb()
     gate = EngineGate(engine_url).start()
