@@ -83,10 +83,13 @@ def reset_viewport(driver: Any) -> None:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def full_page_screenshot(driver: Any, path: Path, width: int, *, max_height: int = 12000) -> int:
-    """Write the whole page at `width` px to `path`; returns how far it overflows sideways
-    (0 when nothing is wider than the viewport)."""
-    set_viewport(driver, width)
+def full_page_screenshot(
+    driver: Any, path: Path, width: int, *, max_height: int = 12000, full: bool = True
+) -> int:
+    """Write the whole page at `width` px to `path` (or, not `full`, what a screen of that
+    width shows: right for a modal dialog, which sits in the middle of the viewport);
+    returns how far the page overflows sideways (0 when nothing is wider than it)."""
+    set_viewport(driver, width, 800 if width < 700 else 900)
     time.sleep(0.3)  # let the charts redraw at the new width (a ResizeObserver, next frame)
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
     overflow = int(
@@ -94,8 +97,9 @@ def full_page_screenshot(driver: Any, path: Path, width: int, *, max_height: int
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
     )
-    set_viewport(driver, width, min(max(height, 600), max_height))
-    time.sleep(0.2)
+    if full:
+        set_viewport(driver, width, min(max(height, 600), max_height))
+        time.sleep(0.2)
     path.parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(path))
     return overflow
