@@ -16,9 +16,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DATA_DIR=/data \
     LOG_FORMAT=json
+# git: the engine fetches git module sources with it (engine/fetch/git.py).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 1000 tfquote \
  && useradd --uid 1000 --gid 1000 --home-dir /app --shell /usr/sbin/nologin tfquote \
- && mkdir -p /app /data && chown -R 1000:1000 /app /data
+ && mkdir -p /app /data/module-cache && chown -R 1000:1000 /app /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels tfquote && rm -rf /wheels
 WORKDIR /app

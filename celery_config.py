@@ -7,6 +7,7 @@ The reliability settings are deliberate; see the README's durability section.
 
 from kombu.entity import Exchange, Queue
 
+from tfquote.broker import transport_for
 from tfquote.settings import Settings
 from tfquote.tasks import (
     DELIVER_WEBHOOK,
@@ -21,6 +22,8 @@ from tfquote.tasks import (
 _settings = Settings.from_env()
 
 broker_url = _settings.broker_url
+# One Redis client per channel for publishing: the task events (see tfquote.broker).
+broker_transport = transport_for(broker_url)
 broker_connection_retry_on_startup = True
 broker_transport_options = {
     # Must exceed the hard time limit plus the longest retry countdown, or Redis hands a

@@ -9,7 +9,8 @@ Benchmarks: ``api`` (job API vs a bare Flask+Redis+Celery app), ``pipeline`` (jo
 to end vs raw Celery no-op tasks), ``uploads`` (streamed multipart uploads vs Werkzeug's
 defaults, and the gateway's RSS), ``extract`` (safe extraction vs ``extractall``),
 ``engine`` (estimate times), ``examples`` (every shared terraform-aws-modules example,
-in-process and through the API). Each prints its figures and, per target, PASS or FAIL; the
+in-process and through the API), ``modules`` (an example with registry modules: cold, warm
+module cache, warm parse cache). Each prints its figures and, per target, PASS or FAIL; the
 exit status is 1 when any target fails. See docs/performance.md.
 
 (The chaos suite is separate: ``python -m bench.chaos``.)
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import api, estimate, examples, extract, pipeline, uploads
+from bench import api, estimate, examples, extract, modules, pipeline, uploads
 from bench.common import BenchReport, Check, cpu_count, print_report
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchReport]] = {
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchReport]] = {
     "extract": lambda args: extract.run(extract.config_from_args(args)),
     "engine": lambda args: estimate.run(estimate.config_from_args(args)),
     "examples": lambda args: examples.run(examples.config_from_args(args)),
+    "modules": lambda args: modules.run(modules.config_from_args(args)),
 }
 
 
@@ -70,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     sizes.add_argument("--repeat", type=int, help="engine, examples: timed calls per input")
     sizes.add_argument("--only", default="", help="examples: repositories whose name has this")
     sizes.add_argument("--no-api", action="store_true", help="examples: in-process only")
+    sizes.add_argument("--example", help="modules: <repository>/<example> with registry modules")
+    sizes.add_argument("--profile", action="store_true", help="modules: cProfile summaries")
     return parser
 
 

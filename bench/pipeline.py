@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,8 @@ from bench.common import (
     ab_rounds,
     bench_main,
     bench_token,
+    children,
+    cpu_seconds,
     create_upload,
     free_port,
     gateway_env,
@@ -92,6 +94,7 @@ class PipelineRun:
     latencies: list[float]  # paced run, submit-to-done, seconds
     failed: int
     submit_per_s: float = 0.0  # drain run: how fast the jobs were queued
+    cpu_ms_per_job: float = 0.0  # drain run: CPU of the worker, Redis and engine per job
 
     @property
     def throughput(self) -> float:
@@ -104,6 +107,7 @@ class PipelineRun:
             "paced_p50_ms": round(percentile(self.latencies, 0.5) * 1000, 1),
             "paced_p99_ms": round(percentile(self.latencies, 0.99) * 1000, 1),
             "failed": self.failed,
+            "cpu_ms_per_job": round(self.cpu_ms_per_job, 3),
             **({"queued_per_s": round(self.submit_per_s, 1)} if self.submit_per_s else {}),
         }
 
@@ -122,8 +126,17 @@ def _iso_to_epoch(text: str) -> float:
 
 
 class _Pipeline:
-    def __init__(self, config: PipelineConfig, redis_url: str, gateway_url: str) -> None:
+    def __init__(
+        self,
+        config: PipelineConfig,
+        redis_url: str,
+        gateway_url: str,
+        cpu_pids: dict[str, Callable[[], list[int]]],
+    ) -> None:
         self.config = config
+        # Processes whose CPU a side's drain is charged with (worker pool, Redis, engine):
+        # a reading other tenants of the machine disturb less than jobs/s.
+        self.cpu_pids = cpu_pids
         self.store = redis.Redis.from_url(redis_url)
         self.gateway_url = gateway_url
         self.token = bench_token()
@@ -223,25 +236,31 @@ class _Pipeline:
         began = time.time()
         queued = self.submit_jobs(self.config.jobs, None)
         submit_per_s = len(queued) / (time.time() - began)
+        cpu_before = cpu_seconds(self.cpu_pids["project"]())
         self.resume(PROJECT_WORKER, JOBS_QUEUE)
         done, failed = self.wait_jobs(queued)
+        cpu_ms = (cpu_seconds(self.cpu_pids["project"]()) - cpu_before) * 1000 / len(done)
         drain_s = _drain_seconds(done)
         paced = self.submit_jobs(self.config.paced_jobs, self.config.rate)
         paced_done, paced_failed = self.wait_jobs(paced)
         latencies = [paced_done[k] - paced[k] for k in paced]
-        return PipelineRun(len(done), drain_s, latencies, failed + paced_failed, submit_per_s)
+        return PipelineRun(
+            len(done), drain_s, latencies, failed + paced_failed, submit_per_s, cpu_ms
+        )
 
     def run_raw(self) -> PipelineRun:
         self.store.delete(DONE_KEY)
         self.pause(NOOP_WORKER, NOOP_QUEUE)
         queued = self.submit_tasks(self.config.jobs, None)
+        cpu_before = cpu_seconds(self.cpu_pids["raw"]())
         self.resume(NOOP_WORKER, NOOP_QUEUE)
         done, _ = self.wait_tasks(queued)
+        cpu_ms = (cpu_seconds(self.cpu_pids["raw"]()) - cpu_before) * 1000 / len(done)
         drain_s = _drain_seconds(done)
         paced = self.submit_tasks(self.config.paced_jobs, self.config.rate)
         paced_done, _ = self.wait_tasks(paced)
         latencies = [paced_done[k] - paced[k] for k in paced]
-        return PipelineRun(len(done), drain_s, latencies, 0)
+        return PipelineRun(len(done), drain_s, latencies, 0, cpu_ms_per_job=cpu_ms)
 
     def settle(self) -> None:
         """Wait until both queues are empty, so one run never overlaps the next."""
@@ -286,7 +305,20 @@ def run(config: PipelineConfig) -> BenchReport:
                     concurrency=config.concurrency, pool=config.pool, queues=NOOP_QUEUE,
                 ),
             })  # fmt: skip
-            bench = _Pipeline(config, redis_proc.url, services["gateway"].url)
+
+            def tree(pid: int) -> list[int]:
+                return [pid, *(p for child in children(pid) for p in tree(child))]
+
+            redis_pid = redis_proc.proc.pid
+            cpu_pids = {
+                "project": lambda: [
+                    *tree(services["worker"].proc.pid),
+                    services["engine"].proc.pid,
+                    redis_pid,
+                ],
+                "raw": lambda: [*tree(services["noop"].proc.pid), redis_pid],
+            }
+            bench = _Pipeline(config, redis_proc.url, services["gateway"].url, cpu_pids)
             # Warm-up: imports, connections and pool processes are hot before measuring.
             bench.wait_jobs(bench.submit_jobs(4, None))
             bench.wait_tasks(bench.submit_tasks(4, None))
@@ -301,6 +333,12 @@ def run(config: PipelineConfig) -> BenchReport:
     report.metrics["project"] = _figures(project)
     report.metrics["raw celery"] = _figures(raw)
     report.metrics["drain throughput ratio per round"] = [round(x, 3) for x in ratios]
+    # CPU per job, raw / project: the ratio the two would reach with the CPUs to
+    # themselves (not a target; a steadier reading than jobs/s on a shared machine).
+    report.metrics["drain CPU-cost ratio (raw/project per job)"] = round(
+        median(paired_ratios([r.cpu_ms_per_job for r in raw], [r.cpu_ms_per_job for r in project])),
+        3,
+    )
     report.checks.append(
         Check("drain jobs/s vs raw Celery no-op (median of pairs)", median(ratios), ">=",
               THROUGHPUT_TARGET, "x")
@@ -313,6 +351,7 @@ def run(config: PipelineConfig) -> BenchReport:
 def _figures(runs: Sequence[PipelineRun]) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "drain_per_s_median": round(median([r.throughput for r in runs]), 1),
+        "cpu_ms_per_job_median": round(median([r.cpu_ms_per_job for r in runs]), 3),
         "paced_p50_ms_median": round(median([percentile(r.latencies, 0.5) for r in runs]) * 1e3, 1),
         "paced_p99_ms_median": round(
             median([percentile(r.latencies, 0.99) for r in runs]) * 1e3, 1

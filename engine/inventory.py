@@ -11,7 +11,9 @@ The returned shape is the public result contract::
                  "projects": n, "resources_not_expanded": n, "modules_not_expanded": n},
      "unknowns": [{"address", "reason", "kind", "project"}],
      "projects": [{"path", "resource_count"}],
-     "modules": [{"address", "source", "kind", "project", ...}],
+     "modules": [{"address", "source", "kind", "directory", "project",
+                  # fetched modules (kind "registry", "git", "archive") also:
+                  "version", "package", "download", "from_cache", ...}],
      "warnings": [...]}
 """
 
@@ -20,9 +22,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import EngineInputError
+from engine.fetch.settings import FetchSettings
 from engine.model import Resource, Unknown
 from engine.plan import is_plan_candidate_path, load_json, looks_like_plan, parse_plan
 from engine.terraform import ConfigError, InvalidOption, VarFileError, plan_upload
@@ -85,9 +89,14 @@ class Options:
 
 
 def collect(
-    files: Mapping[str, bytes], region: str = "us-east-1", options: Options | None = None
+    files: Mapping[str, bytes],
+    region: str = "us-east-1",
+    options: Options | None = None,
+    fetch: FetchSettings | None = None,
 ) -> Collected:
-    """Pick plan or configuration and return the projects to estimate."""
+    """Pick plan or configuration and return the projects to estimate. With ``fetch``,
+    registry and git modules are fetched (:mod:`engine.fetch`) and parsed files are also
+    kept in the shared parse cache on disk; without it, neither."""
     options = options or Options()
     plans: list[tuple[str, Any]] = []
     invalid: EngineInputError | None = None
@@ -121,7 +130,7 @@ def collect(
         return Collected("plan", [project])
 
     if configuration_dirs(files):
-        return Collected("hcl", _plan_configuration(files, region, options))
+        return Collected("hcl", _plan_configuration(files, region, options, fetch))
 
     if invalid is not None:
         # No configuration at all, and the JSON that could have been a plan is broken.
@@ -131,7 +140,19 @@ def collect(
     )
 
 
-def _plan_configuration(files: Mapping[str, bytes], region: str, options: Options) -> list[Project]:
+def _plan_configuration(
+    files: Mapping[str, bytes], region: str, options: Options, fetch: FetchSettings | None
+) -> list[Project]:
+    remote = None
+    fetcher = None
+    if fetch is not None:
+        # Imported here: the fetcher (HTTPS, git, the cache) is only needed when configured.
+        from engine.fetch.resolver import fetcher_for
+        from engine.terraform import parsecache
+
+        parsecache.configure(Path(fetch.cache_dir) / "parsed" if fetch.parse_cache else None)
+        fetcher = fetcher_for(fetch)
+        remote = fetcher.resolver()
     try:
         planned = plan_upload(
             files,
@@ -140,11 +161,15 @@ def _plan_configuration(files: Mapping[str, bytes], region: str, options: Option
             var_files=options.var_files,
             variables=options.variables,
             workspace=options.workspace,
+            remote=remote,
         )
     except InvalidOption as exc:
         raise EngineInputError("invalid_option", str(exc)) from exc
     except (ConfigError, VarFileError) as exc:
         raise EngineInputError("hcl_parse_error", str(exc)) from exc
+    finally:
+        if fetcher is not None:
+            fetcher.maintain()
     projects: list[Project] = []
     for item in planned:
         result = item.result
@@ -152,7 +177,10 @@ def _plan_configuration(files: Mapping[str, bytes], region: str, options: Option
             Project(
                 item.path,
                 result.resources,
-                [Unknown(u.address, u.reason, u.kind) for u in result.unknowns],
+                [
+                    Unknown(u.address, u.reason, u.kind, u.code, u.source, u.constraint)
+                    for u in result.unknowns
+                ],
                 [
                     {
                         "address": m.address,

@@ -8,7 +8,15 @@ runaway allocation or a hang in it must never take an engine process down with i
   imported the evaluator), so they never inherit the engine's threads, locks or sockets;
 * a child caps its own address space (``RLIMIT_AS``) before it reads any input, and its CPU
   time per estimate (``RLIMIT_CPU``, raised by the same budget before each one); it receives
-  the bundle's files in memory and reads nothing else;
+  the bundle's files in memory and reads nothing else from the engine;
+* registry and git modules are fetched **in the child**, while it plans (a nested module
+  call is only known once its parent is fetched): untrusted downloads and archives stay
+  under the child's memory limit and deadline, and what the child shares with other
+  processes — the module cache and parse cache on disk, the fetch lock in Redis — works
+  from any process (:mod:`engine.fetch`). The fetch budget
+  (``ENGINE_MODULE_FETCH_SECONDS``) is below the child's deadline, so a slow registry ends as
+  a listed unknown, not as a killed evaluation; a child killed mid-fetch leaves only a work
+  directory the cache sweeps and a lock that expires;
 * the engine waits at most ``timeout`` seconds for an answer, then kills the child;
 * a child serves estimates one at a time and is kept for the next one, so its parse cache
   stays warm (estimating the same modules again, the common case in CI, parses nothing
@@ -36,11 +44,17 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from engine.errors import EngineInputError
+from engine.fetch.settings import FetchSettings
 from engine.inventory import Collected, Options, collect
 
 log = logging.getLogger("engine.isolation")
 
-_PRELOAD = ["engine.inventory", "engine.terraform", "engine.terraform.functions.strings"]
+_PRELOAD = [
+    "engine.inventory",
+    "engine.terraform",
+    "engine.terraform.functions.strings",
+    "engine.fetch.resolver",
+]
 _context: ForkServerContext | None = None
 _context_lock = threading.Lock()
 
@@ -69,7 +83,7 @@ def serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     while True:
         try:
-            files, region, options = conn.recv()
+            files, region, options, fetch = conn.recv()
         except (EOFError, OSError):
             return
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -80,12 +94,18 @@ def serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
         if hard != resource.RLIM_INFINITY:
             cpu = min(cpu, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
-        conn.send(_evaluate(files, region, options, limits))
+        conn.send(_evaluate(files, region, options, fetch, limits))
 
 
-def _evaluate(files: Mapping[str, bytes], region: str, options: Options, limits: Limits) -> Outcome:
+def _evaluate(
+    files: Mapping[str, bytes],
+    region: str,
+    options: Options,
+    fetch: FetchSettings | None,
+    limits: Limits,
+) -> Outcome:
     try:
-        return ("ok", collect(files, region, options))
+        return ("ok", collect(files, region, options, fetch))
     except EngineInputError as exc:
         return ("input", exc.code, exc.message)
     except MemoryError:
@@ -132,7 +152,10 @@ class _Child:
 
 
 class Evaluator:
-    """What evaluates configurations: :class:`IsolatedEvaluator` or :class:`InProcessEvaluator`."""
+    """What evaluates configurations: :class:`IsolatedEvaluator` or :class:`InProcessEvaluator`.
+    ``fetch`` configures remote modules and the parse cache on disk (None: neither)."""
+
+    fetch: FetchSettings | None = None
 
     def collect(self, files: Mapping[str, bytes], region: str, options: Options) -> Collected:
         raise NotImplementedError
@@ -149,8 +172,10 @@ class IsolatedEvaluator(Evaluator):
         max_tasks: int = 200,
         max_idle: int = 4,
         target: Callable[..., None] | None = None,
+        fetch: FetchSettings | None = None,
     ) -> None:
         self.limits = Limits(memory_bytes, timeout_seconds)
+        self.fetch = fetch
         self.max_tasks = max_tasks
         self.max_idle = max_idle
         # What a child runs: `serve`; tests give one that crashes (importable by name).
@@ -176,7 +201,7 @@ class IsolatedEvaluator(Evaluator):
 
     def collect(self, files: Mapping[str, bytes], region: str, options: Options) -> Collected:
         child = self._acquire()
-        answer = child.ask((dict(files), region, options), self.limits.timeout_seconds)
+        answer = child.ask((dict(files), region, options, self.fetch), self.limits.timeout_seconds)
         if isinstance(answer, str):
             outcome = self._failure(child, timed_out=answer == "timeout")
             child.kill()
@@ -228,5 +253,8 @@ class IsolatedEvaluator(Evaluator):
 class InProcessEvaluator(Evaluator):
     """Evaluation in the calling process (tests, benchmarks, ``ENGINE_EVAL_ISOLATION=false``)."""
 
+    def __init__(self, fetch: FetchSettings | None = None) -> None:
+        self.fetch = fetch
+
     def collect(self, files: Mapping[str, bytes], region: str, options: Options) -> Collected:
-        return collect(files, region, options)
+        return collect(files, region, options, self.fetch)

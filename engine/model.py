@@ -95,14 +95,24 @@ class Unknown:
     ``kind`` says what was not expanded: a ``resource`` block (its count or keys), a
     ``module`` call (its source, count or keys), a root ``variable`` without a value, or the
     ``configuration`` as a whole (a duplicate declaration, an evaluation limit...).
+    A module call that could not be had also says its ``source``, its version
+    ``constraint`` (when it has one) and a stable ``code`` (engine.fetch.errors.CODES).
     """
 
     address: str
     reason: str
     kind: str = "resource"
+    code: str | None = None
+    source: str | None = None
+    constraint: str | None = None
 
     def to_dict(self) -> dict[str, str]:
-        return {"address": self.address, "reason": self.reason, "kind": self.kind}
+        entry = {"address": self.address, "reason": self.reason, "kind": self.kind}
+        for name in ("code", "source", "constraint"):
+            value = getattr(self, name)
+            if value is not None:
+                entry[name] = value
+        return entry
 
 
 def instance_address(base: str, index: int | str | None) -> str:

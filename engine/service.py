@@ -22,6 +22,7 @@ from typing import Any
 from engine.bundle import read_bundle
 from engine.config import EngineSettings
 from engine.errors import EngineInputError, StoreUnavailable
+from engine.fetch.settings import FetchSettings
 from engine.httputil import RequestLogAdapter, request_logger
 from engine.isolation import Evaluator, InProcessEvaluator, IsolatedEvaluator
 from engine.result import build_result
@@ -61,10 +62,14 @@ class Submission:
 
 
 @functools.cache
-def _evaluator(isolated: bool, memory_mb: int, timeout_seconds: float) -> Evaluator:
+def _evaluator(
+    isolated: bool, memory_mb: int, timeout_seconds: float, fetch: FetchSettings
+) -> Evaluator:
     if not isolated:
-        return InProcessEvaluator()
-    return IsolatedEvaluator(memory_bytes=memory_mb * 1024 * 1024, timeout_seconds=timeout_seconds)
+        return InProcessEvaluator(fetch)
+    return IsolatedEvaluator(
+        memory_bytes=memory_mb * 1024 * 1024, timeout_seconds=timeout_seconds, fetch=fetch
+    )
 
 
 def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
@@ -79,7 +84,10 @@ def compute(submission: Submission, settings: EngineSettings) -> dict[str, Any]:
         options=submission.options,
         catalog_path=settings.catalog_path or None,
         evaluator=_evaluator(
-            settings.eval_isolation, settings.eval_memory_mb, settings.eval_timeout_seconds
+            settings.eval_isolation,
+            settings.eval_memory_mb,
+            settings.eval_timeout_seconds,
+            settings.fetch_settings(),
         ),
     )
 

@@ -51,6 +51,19 @@ FINAL_STATUSES = frozenset({SUCCEEDED, FAILED})
 T = TypeVar("T")
 
 
+def redis_client(url: str) -> redis.Redis[str]:
+    """The engine's Redis client, as the store and the module fetch lock use it. Timeouts
+    keep a dead Redis from hanging request threads; the client connects lazily."""
+    client: redis.Redis[str] = redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_connect_timeout=2.0,
+        socket_timeout=5.0,
+        health_check_interval=30,
+    )
+    return client
+
+
 @dataclass(frozen=True)
 class EstimateRecord:
     id: str
@@ -374,15 +387,7 @@ class RedisEstimateStore:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisEstimateStore:
-        # Timeouts keep a dead Redis from hanging request threads; the client connects lazily.
-        client = redis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_connect_timeout=2.0,
-            socket_timeout=5.0,
-            health_check_interval=30,
-        )
-        return cls(client, **kwargs)
+        return cls(redis_client(url), **kwargs)
 
     def _estimate_key(self, estimate_id: str) -> str:
         return f"{self._prefix}estimate:{estimate_id}"

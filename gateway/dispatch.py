@@ -14,7 +14,7 @@ from typing import Protocol
 
 from celery import Celery
 
-from gateway.broker import transport_for
+from tfquote.broker import transport_for
 from tfquote.settings import Settings
 from tfquote.tasks import JOBS_QUEUE, publish_job, publish_webhook
 
@@ -35,7 +35,7 @@ class CeleryJobDispatcher:
         self.celery = Celery("tfquote-gateway", set_as_current=False)
         self.celery.conf.update(
             broker_url=settings.broker_url,
-            # One Redis client per channel for publishing (see gateway.broker).
+            # One Redis client per channel for publishing (see tfquote.broker).
             broker_transport=transport_for(settings.broker_url),
             task_serializer="json",
             accept_content=["json"],

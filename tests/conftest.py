@@ -13,15 +13,22 @@ import redis
 from tfquote import redis_server
 from tfquote.devstack import BIN, Service, service_env, start_gunicorn, start_service
 
+# module_servers and fetch_settings (a local module registry and git server), for any test.
+pytest_plugins = ["tests.support.module_fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_default_redis() -> Iterator[None]:
+def _no_default_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Point the defaults at a port nothing listens on, so a test that forgets to pass
-    its private Redis fails loudly instead of touching the machine's port 6379."""
+    its private Redis fails loudly instead of touching the machine's port 6379. Engines
+    started by tests fetch no remote module (the module tests turn it on, against their own
+    local registry and git server) and keep their caches in the session's temp dir."""
     mp = pytest.MonkeyPatch()
     # (Not CELERY_BROKER_URL: Celery itself lets that variable beat any configuration.)
     for name in ("REDIS_URL", "ENGINE_REDIS_URL"):
         mp.setenv(name, "redis://127.0.0.1:1/15")
+    mp.setenv("ENGINE_MODULE_FETCH", "false")
+    mp.setenv("ENGINE_MODULE_CACHE_DIR", str(tmp_path_factory.mktemp("module-cache")))
     yield
     mp.undo()
 

@@ -134,6 +134,7 @@ __all__ = [
     "ArchiveEntry",
     "ArchiveError",
     "ArchiveLimits",
+    "check_entry_name",
     "detect_format",
     "extract_archive",
     "has_terraform",
@@ -364,6 +365,15 @@ def has_terraform(names: Iterable[str]) -> bool:
         if base.endswith(".json") and not base.endswith(".tfvars.json"):
             return True
     return False
+
+
+def check_entry_name(
+    raw: str, *, is_dir: bool = False, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> str | None:
+    """The name rules alone (``path_traversal``, ``unsafe_path``, ``name_too_long``,
+    ``path_too_deep``) for trees that do not come as an archive (a git checkout of a
+    module): the normalised name, None for the root, or :class:`ArchiveError`."""
+    return _check_name(raw, is_dir, limits)
 
 
 def detect_format(path: StrPath) -> ArchiveFormat | None:

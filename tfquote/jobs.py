@@ -66,6 +66,8 @@ ACTIVE = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
 #: by the claim that takes its lease over and by the reconciler's requeue.
 WORKER_LOST = "worker_lost"
 WORKER_LOST_MESSAGE = "the worker running this job stopped"
+#: Where upload records live (`tfquote.uploads`): ``{UPLOAD_PREFIX}{upload_id}``.
+UPLOAD_PREFIX = f"{PREFIX}upload:"
 
 
 def utcnow() -> str:
@@ -459,6 +461,47 @@ class JobStore:
         stale_after: float = 30.0,
         dead_owner: str | None = None,
     ) -> Job | None:
+        claimed = self._claim_job(
+            job_id,
+            max_attempts=max_attempts,
+            owner=owner,
+            stale_after=stale_after,
+            dead_owner=dead_owner,
+            upload_prefix="",
+        )
+        return claimed[0] if claimed else None
+
+    def claim_with_upload(
+        self,
+        job_id: str,
+        *,
+        max_attempts: int,
+        owner: str = "",
+        stale_after: float = 30.0,
+        dead_owner: str | None = None,
+        upload_prefix: str = UPLOAD_PREFIX,
+    ) -> tuple[Job, dict[str, str]] | None:
+        """`claim`, also answering the job's upload record (``{}`` when it is gone) in the
+        same round trip: the worker reads it right after claiming."""
+        return self._claim_job(
+            job_id,
+            max_attempts=max_attempts,
+            owner=owner,
+            stale_after=stale_after,
+            dead_owner=dead_owner,
+            upload_prefix=upload_prefix,
+        )
+
+    def _claim_job(
+        self,
+        job_id: str,
+        *,
+        max_attempts: int,
+        owner: str,
+        stale_after: float,
+        dead_owner: str | None,
+        upload_prefix: str,
+    ) -> tuple[Job, dict[str, str]] | None:
         """Take the job's lease: PENDING → RUNNING, attempts + 1.
 
         A RUNNING job is taken over only when its holder stopped heartbeating for
@@ -479,9 +522,11 @@ class JobStore:
                 dead_owner or "",
                 WORKER_LOST,
                 WORKER_LOST_MESSAGE,
+                upload_prefix,
             ],
         )
-        result = [_decode(v) for v in raw]
+        # Every answer but 'ok' is a flat list of strings ('ok' carries two hashes).
+        result = [_decode(v) for v in raw] if _decode(raw[0]) != "ok" else ["ok"]
         if result[0] in ("missing", "conflict"):
             return None
         if result[0] == "busy":
@@ -496,7 +541,10 @@ class JobStore:
                 pass
             return None
         # The script hands back the claimed record: no second round trip to read it.
-        return _job_from_reply(raw[3])
+        upload = raw[4]
+        return _job_from_reply(raw[3]), {
+            _decode(upload[i]): _decode(upload[i + 1]) for i in range(0, len(upload), 2)
+        }
 
     def heartbeat(self, job_id: str, owner: str) -> str:
         """Refresh the lease. Returns the job's status, ``lost`` when another worker

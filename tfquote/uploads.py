@@ -12,14 +12,14 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import redis
 
-from tfquote.jobs import PREFIX, UploadLease, utcnow
+from tfquote.jobs import UPLOAD_PREFIX, UploadLease, utcnow
 
 # Longest suffix first: ".tf.json" must win over ".json".
 ALLOWED_SUFFIXES = (
@@ -113,7 +113,7 @@ class UploadStore:
 
     @staticmethod
     def key(upload_id: str) -> str:
-        return f"{PREFIX}upload:{upload_id}"
+        return f"{UPLOAD_PREFIX}{upload_id}"
 
     def directory(self, upload_id: str) -> Path:
         if not valid_upload_id(upload_id):
@@ -151,15 +151,20 @@ class UploadStore:
     def get(self, upload_id: str, *, tenant: str | None = None) -> Upload | None:
         if not valid_upload_id(upload_id):
             return None
-        raw = self.redis.hgetall(self.key(upload_id))
+        upload = self.from_record(self.redis.hgetall(self.key(upload_id)))
+        if upload is None or (tenant is not None and upload.tenant != tenant):
+            return None
+        return upload
+
+    @staticmethod
+    def from_record(raw: Mapping[bytes, bytes] | Mapping[str, str]) -> Upload | None:
+        """The upload of a record as stored (``HGETALL``); None for an empty one."""
         if not raw:
             return None
         data = {
             (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
             for k, v in raw.items()
         }
-        if tenant is not None and data.get("tenant") != tenant:
-            return None
         return Upload(
             upload_id=data["upload_id"],
             tenant=data.get("tenant", ""),

@@ -6,21 +6,19 @@ child must not share the parent's Redis sockets or HTTP connections.
 
 from __future__ import annotations
 
-import requests
-
 from tfquote.connections import redis_client
 from tfquote.jobs import JobStore
 from tfquote.settings import Settings
 from tfquote.uploads import UploadStore
 from tfquote.webhooks import WebhookStore
-from workers.engine_client import EngineClient
+from workers.engine_client import EngineClient, engine_session
 from workers.pipeline import JobDeps
 from workers.webhooks import Publish
 
 
 def build_deps(settings: Settings, *, publish_webhook: Publish | None = None) -> JobDeps:
     client = redis_client(settings.redis_url, timeout=settings.redis_socket_timeout)
-    session = requests.Session()
+    session = engine_session(settings.engine_url)
     return JobDeps(
         # Settings only admit Redis brokers; the reconciler reads its queues directly.
         broker_redis=redis_client(settings.broker_url, timeout=settings.redis_socket_timeout),

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import redis
 from billiard.exceptions import SoftTimeLimitExceeded
@@ -36,11 +36,11 @@ from tfquote.costdiff import apply_diff
 from tfquote.jobs import InvalidTransition, Job, JobBusy, JobNotFound, JobStatus, JobStore
 from tfquote.retrying import retry_through
 from tfquote.settings import Settings
-from tfquote.uploads import UploadStore
+from tfquote.uploads import Upload, UploadStore
 from tfquote.webhooks import WebhookStore
 from workers.errors import JobCancelled, PermanentJobError, TransientJobError
 from workers.webhooks import Publish, notify
-from workers.workspace import bundle_options, unpack_upload, write_bundle
+from workers.workspace import bundle_options, prepare_upload, write_bundle
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 class Engine(Protocol):
     def submit(
         self,
-        bundle: Path,
+        bundle: Path | IO[bytes],
         *,
         region: str,
         idempotency_key: str,
@@ -293,7 +293,7 @@ def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Out
     settings = deps.settings
     owner = new_owner()
     try:
-        job = deps.jobs.claim(
+        claimed = deps.jobs.claim_with_upload(
             job_id,
             max_attempts=settings.max_attempts,
             owner=owner,
@@ -306,25 +306,33 @@ def run_job(job_id: str, deps: JobDeps, *, request_id: str | None = None) -> Out
             # would have gone stale, in case that worker dies.
             raise RetryLater(busy.retry_after + 1, None) from busy
         log.warning("taking over from a dead worker", extra={"dead_owner": dead})
-        job = deps.jobs.claim(
+        claimed = deps.jobs.claim_with_upload(
             job_id,
             max_attempts=settings.max_attempts,
             owner=owner,
             stale_after=settings.lease_stale_seconds,
             dead_owner=dead,
         )
-    if job is None:
+    if claimed is None:
         log.info("job not claimable; skipping")
         # The claim may have ended it (max_attempts_exceeded): its webhook is due now.
         notify(deps.webhooks, deps.publish_webhook, job_id)
         return Outcome.SKIPPED
+    job, upload_record = claimed
     log.info("job started", extra={"attempt": job.attempts})
     with Heartbeat(deps.jobs, job_id, owner, settings.heartbeat_interval) as beat:
-        return _run_claimed(job, deps, beat, owner, request_id)
+        return _run_claimed(
+            job, UploadStore.from_record(upload_record), deps, beat, owner, request_id
+        )
 
 
 def _run_claimed(
-    job: Job, deps: JobDeps, beat: Heartbeat, owner: str, request_id: str | None
+    job: Job,
+    upload: Upload | None,
+    deps: JobDeps,
+    beat: Heartbeat,
+    owner: str,
+    request_id: str | None,
 ) -> Outcome:
     settings = deps.settings
     job_id = job.job_id
@@ -332,25 +340,24 @@ def _run_claimed(
     workspace = settings.jobs_dir / job_id
     try:
         shutil.rmtree(workspace, ignore_errors=True)  # a dead attempt's leftovers
-        upload = deps.uploads.get(job.upload_id)
-        if upload is None:
+        if upload is None:  # read by the claim
             raise PermanentJobError(
                 "the job's upload has expired or was deleted", code="upload_missing"
             )
-        files = unpack_upload(
-            upload, deps.uploads.directory(upload.upload_id), workspace / "src", deps.limits
+        src, files = prepare_upload(
+            upload, deps.uploads.directory(upload.upload_id), workspace, deps.limits
         )
-        options = bundle_options(job_options.engine_options(job.options), workspace / "src", files)
-        bundle = write_bundle(workspace / "src", files, workspace / "bundle.tar.gz")
-        check_cancelled()
-        result = deps.engine.submit(
-            bundle,
-            region=job.region,
-            idempotency_key=job_id,
-            options=options,
-            request_id=request_id,
-            should_continue=beat.still_ours,
-        )
+        options = bundle_options(job_options.engine_options(job.options), src, files)
+        with write_bundle(src, files) as bundle:
+            check_cancelled()
+            result = deps.engine.submit(
+                bundle,
+                region=job.region,
+                idempotency_key=job_id,
+                options=options,
+                request_id=request_id,
+                should_continue=beat.still_ours,
+            )
         result = finish_result(job, result, deps.jobs)
         _persist(
             deps,

@@ -1,9 +1,11 @@
 """A job's workspace: its upload unpacked, checked and packed into the engine bundle.
 
-``DATA_DIR/jobs/{job_id}/src`` receives the upload — archives extracted with the
-limits in `tfquote.archives`, single files copied — and ``bundle.tar.gz`` holds just
-the Terraform files that passed the checks. The caller removes the workspace, always.
-Imports neither Flask nor Celery.
+An upload with archives is extracted under ``DATA_DIR/jobs/{job_id}/src`` with the limits
+in `tfquote.archives`; an upload of plain files is read where the gateway stored it
+(nothing to extract, so nothing is copied: the workspace stays empty). The bundle holds
+just the files that passed the checks, packed in memory (spilling to a temporary file past
+`BUNDLE_IN_MEMORY_BYTES`). The caller removes the workspace, always. Imports neither Flask
+nor Celery.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import gzip
 import posixpath
 import shutil
 import tarfile
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tfquote import options as job_options
 from tfquote.archives import ArchiveError, ArchiveLimits, extract_archive
@@ -41,6 +44,8 @@ DATA_FILE_MAX_BYTES = 1024 * 1024
 #: Folders that are never read by a configuration: version control and provider binaries.
 #: ``.terraform/modules`` stays: it holds the modules ``terraform init`` installed.
 _SKIPPED_DIRS = ((".git",), (".terraform", "providers"), (".terraform", "plugins"))
+#: Bundles up to this size stay in memory; larger ones spill to a temporary file.
+BUNDLE_IN_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 def _is_plan_json(path: Path) -> bool:
@@ -85,11 +90,29 @@ def _archive_stem(name: str) -> str:
     return name
 
 
+def prepare_upload(
+    upload: Upload, upload_dir: Path, workspace: Path, limits: ArchiveLimits
+) -> tuple[Path, list[Path]]:
+    """The folder the engine's files are relative to, and those files (see `select`).
+
+    Plain files are read in the upload's own folder: copying them would only cost a write,
+    a read and a delete per file. Archives are extracted under ``workspace / "src"``
+    (`unpack_upload`). Raises PermanentJobError.
+    """
+    if any(is_archive(item.name) for item in upload.files):
+        src = workspace / "src"
+        return src, unpack_upload(upload, upload_dir, src, limits)
+    for item in upload.files:
+        if not (upload_dir / item.name).is_file():
+            raise PermanentJobError(f"{item.name}: upload file is gone", code="upload_missing")
+    return upload_dir, select([upload_dir / item.name for item in upload.files], upload_dir)
+
+
 def unpack_upload(
     upload: Upload, upload_dir: Path, dest: Path, limits: ArchiveLimits
 ) -> list[Path]:
-    """Unpack every file of the upload under `dest`; returns the files for the engine:
-    the Terraform files, and the text files a configuration may read.
+    """Unpack every file of the upload under `dest`; returns the files for the engine
+    (see `select`).
 
     A lone archive is extracted into `dest` itself; with several files, each archive
     gets its own directory so names cannot collide. Raises PermanentJobError.
@@ -111,7 +134,13 @@ def unpack_upload(
                 raise PermanentJobError(f"{item.name}: {exc.message}", code=exc.code) from exc
         else:
             shutil.copyfile(source, dest / item.name)
-    every = sorted(p for p in dest.rglob("*") if p.is_file())
+    return select([p for p in dest.rglob("*") if p.is_file()], dest)
+
+
+def select(candidates: Sequence[Path], root: Path) -> list[Path]:
+    """The files for the engine: the Terraform files, and the text files a configuration
+    may read. Raises PermanentJobError (``no_terraform``) when there is no configuration."""
+    every = sorted(candidates)
     terraform = [p for p in every if _is_terraform_file(p)]
     suffixes = (".tf", ".tf.json", ".json")  # .json files got here only as plans
     if not any(
@@ -123,7 +152,7 @@ def unpack_upload(
             code="no_terraform",
         )
     chosen = set(terraform)
-    data = [p for p in every if p not in chosen and _is_data_file(p, p.relative_to(dest).parts)]
+    data = [p for p in every if p not in chosen and _is_data_file(p, p.relative_to(root).parts)]
     return sorted([*terraform, *data])
 
 
@@ -137,26 +166,33 @@ def bundle_root(src: Path, files: Sequence[Path]) -> Path:
     return src
 
 
-def write_bundle(src: Path, files: Sequence[Path], bundle: Path) -> Path:
+def write_bundle(src: Path, files: Sequence[Path]) -> IO[bytes]:
     """Pack the files reproducibly: the same upload gives the same bytes on every attempt.
+    Returns the bundle, rewound, in memory unless it is large; the caller closes it.
 
     The engine fingerprints the bundle to tell a replay (same ``Idempotency-Key``, same
     payload) from a reused key; timestamps in the gzip header or the tar entries would
     make every retry look like a different request.
     """
     root = bundle_root(src, files)
-    with (
-        bundle.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
-        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
-    ):
-        for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
-            info = tarfile.TarInfo(path.relative_to(root).as_posix())
-            info.size = path.stat().st_size
-            info.mtime = 0
-            info.mode = 0o644
-            with path.open("rb") as fh:
-                tar.addfile(info, fh)
+    # Handed to the caller open (it closes it), so no context manager here.
+    bundle: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=BUNDLE_IN_MEMORY_BYTES)  # noqa: SIM115
+    try:
+        with (
+            gzip.GzipFile(filename="", mode="wb", fileobj=bundle, mtime=0, compresslevel=6) as gz,
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+                info = tarfile.TarInfo(path.relative_to(root).as_posix())
+                info.size = path.stat().st_size
+                info.mtime = 0
+                info.mode = 0o644
+                with path.open("rb") as fh:
+                    tar.addfile(info, fh)
+        bundle.seek(0)
+    except BaseException:
+        bundle.close()
+        raise
     return bundle
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.terraform.config import ConfigError
 from engine.terraform.evaluator import Budget
-from engine.terraform.functions.filesystem import MappingFiles
+from engine.terraform.functions.filesystem import MappingFiles, MountedFiles
 from engine.terraform.inputs import RootInputs, VarFileError, root_inputs
 from engine.terraform.modules import ModuleLocation, ModuleResolver, default_resolver
 from engine.terraform.planner import PlanInputs, Planner, PlanResult
@@ -70,7 +70,11 @@ def plan_upload(
     remote: ModuleResolver | None = None,
     budget_seconds: float = 10.0,
 ) -> list[Project]:
-    """Plan every root module of the upload (or only ``root_module``)."""
+    """Plan every root module of the upload (or only ``root_module``).
+
+    ``remote`` resolves registry and git sources (the engine passes its fetcher's
+    resolver); each root module gets its own view of the files, into which fetched
+    packages are mounted (``<root>/.terraform/modules/<key>/``)."""
     upload = MappingFiles(files)
     if root_module is not None:
         root = _normalise(root_module, "root_module")
@@ -91,7 +95,7 @@ def plan_upload(
     projects: list[Project] = []
     for root in roots:
         inputs = root_inputs(files, root, var_files=var_paths, variables=variables)
-        location = ModuleLocation(upload, root)
+        location = ModuleLocation(MountedFiles(files), root)
         planner = Planner(
             location,
             resolver,

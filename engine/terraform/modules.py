@@ -10,9 +10,13 @@ A :class:`ModuleResolver` turns a ``module`` block's ``source`` into a :class:`M
    in. That is Terraform's own lookup, so registry and git modules resolve offline.
 2. :class:`LocalResolver` — ``./x`` and ``../x`` relative to the calling module, anywhere in
    the upload; a path that leaves the upload is refused and says so.
-3. a remote resolver for registry and git sources (:class:`NoRemoteResolver` until network
-   fetching is configured; :mod:`engine.terraform` takes any resolver that follows the
-   protocol).
+3. a remote resolver for registry and git sources: the engine's fetcher
+   (:class:`engine.fetch.RemoteResolver`, which mounts each fetched package into the root's
+   files under ``.terraform/modules/<key>/``), or :class:`NoRemoteResolver` when nothing
+   fetches; :mod:`engine.terraform` takes any resolver that follows the protocol.
+
+A location inside a fetched package knows its package's directory (``package``): local
+sources called from there must stay inside the package, as Terraform requires.
 """
 
 from __future__ import annotations
@@ -35,12 +39,23 @@ class ModuleLocation:
     #: how it was found: "local", "manifest", "registry", "git"...
     kind: str = "local"
     #: for remote modules: the resolved version, the source fetched, whether from a cache
-    detail: tuple[tuple[str, str], ...] = ()
+    detail: tuple[tuple[str, str | bool], ...] = ()
+    #: the directory of the fetched package this module is part of (None: the upload's)
+    package: str | None = None
+
+    def nested(self, directory: str) -> ModuleLocation:
+        """A local module called from this one: same files, package and version; the facts
+        of the fetching call (its constraint, download, from_cache) stay with that call."""
+        own = ("from_cache", "constraint", "download")
+        detail = tuple((name, value) for name, value in self.detail if name not in own)
+        return ModuleLocation(self.files, directory, self.kind, detail, self.package)
 
 
 @dataclass(frozen=True)
 class Unresolvable:
     reason: str
+    #: a stable code for the unknown's entry (engine.fetch.errors.CODES for remote sources)
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,17 +104,26 @@ class LocalResolver:
                 f"module source {site.source!r} leaves the upload (from "
                 f"{site.caller.directory or '.'!r}); upload the folder that contains it"
             )
-        if not has_configuration(site.caller.files, target):
+        package = site.caller.package
+        if package is not None and not (target == package or target.startswith(package + "/")):
             return Unresolvable(
-                f"module directory {target or '.'!r} has no .tf files in the upload"
+                f"module source {site.source!r} leaves its module package (local paths in a "
+                "fetched module must stay inside it)"
             )
-        return ModuleLocation(site.caller.files, target, site.caller.kind, site.caller.detail)
+        if not has_configuration(site.caller.files, target):
+            where = "the module package" if package is not None else "the upload"
+            return Unresolvable(f"module directory {target or '.'!r} has no .tf files in {where}")
+        return site.caller.nested(target)
 
 
 class ManifestResolver:
-    """Terraform's ``.terraform/modules/modules.json`` (uploads made after ``terraform init``)."""
+    """Terraform's ``.terraform/modules/modules.json`` (uploads made after ``terraform init``).
 
-    def __init__(self) -> None:
+    With ``fall_through`` (a remote resolver follows), a registry or git module the manifest
+    lists but the upload lacks is left to the next resolver, which fetches it."""
+
+    def __init__(self, *, fall_through: bool = False) -> None:
+        self.fall_through = fall_through
         self._manifests: dict[tuple[int, str], dict[str, dict[str, str]]] = {}
 
     def _manifest(self, root: ModuleLocation) -> dict[str, dict[str, str]]:
@@ -133,13 +157,13 @@ class ManifestResolver:
                 f"modules.json points module {'.'.join(site.key_path)} outside the upload"
             )
         if not has_configuration(site.root.files, directory):
-            if is_local_source(site.source):
-                return None  # a stale manifest; the local path may still be right
+            if is_local_source(site.source) or self.fall_through:
+                return None  # a stale manifest; the local path (or a fetch) may still work
             return Unresolvable(
                 f"modules.json lists {site.source!r} in {entry['Dir']!r}, which is not in the "
                 "upload; include .terraform/modules in the upload"
             )
-        detail: list[tuple[str, str]] = [("source", entry.get("Source", site.source))]
+        detail: list[tuple[str, str | bool]] = [("source", entry.get("Source", site.source))]
         if entry.get("Version"):
             detail.append(("version", entry["Version"]))
         kind = "local" if is_local_source(site.source) else "manifest"
@@ -156,7 +180,8 @@ class NoRemoteResolver:
         return Unresolvable(
             f"module source {site.source!r}{version} is not in the upload and remote module "
             "fetching is off; upload after `terraform init` (with .terraform/modules) to "
-            "include it"
+            "include it",
+            "module_fetch_disabled",
         )
 
 
@@ -173,4 +198,10 @@ class ChainResolver:
 
 
 def default_resolver(remote: ModuleResolver | None = None) -> ChainResolver:
-    return ChainResolver([ManifestResolver(), LocalResolver(), remote or NoRemoteResolver()])
+    return ChainResolver(
+        [
+            ManifestResolver(fall_through=remote is not None),
+            LocalResolver(),
+            remote or NoRemoteResolver(),
+        ]
+    )

@@ -27,6 +27,7 @@ and evaluations over the :class:`~engine.terraform.evaluator.Budget` become list
 from __future__ import annotations
 
 import posixpath
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,9 +83,19 @@ class UnknownItem:
     address: str
     reason: str
     kind: str = "resource"  # resource | module | variable | configuration
+    #: for a module call that could not be resolved: a stable code, the source and the
+    #: version constraint as written
+    code: str | None = None
+    source: str | None = None
+    constraint: str | None = None
 
     def to_dict(self) -> dict[str, str]:
-        return {"address": self.address, "reason": self.reason, "kind": self.kind}
+        entry = {"address": self.address, "reason": self.reason, "kind": self.kind}
+        for name in ("code", "source", "constraint"):
+            value = getattr(self, name)
+            if value is not None:
+                entry[name] = value
+        return entry
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ class ModuleRecord:
     source: str
     directory: str
     kind: str
-    detail: tuple[tuple[str, str], ...] = ()
+    detail: tuple[tuple[str, str | bool], ...] = ()
 
 
 @dataclass
@@ -951,8 +962,10 @@ class Planner:
         if message not in self.result.warnings:
             self.result.warnings.append(message)
 
-    def unknown(self, address: str, reason: str, kind: str = "resource") -> None:
-        self.result.unknowns.append(UnknownItem(address, reason, kind))
+    def unknown(
+        self, address: str, reason: str, kind: str = "resource", **call: str | None
+    ) -> None:
+        self.result.unknowns.append(UnknownItem(address, reason, kind, **call))
 
     def note_variable(self, address: str, reason: str) -> None:
         if address not in self._noted_variables:
@@ -1007,7 +1020,10 @@ class Planner:
             (*parent.key_path, call.name),
             self.root_location,
         )
+        started = time.monotonic()
         location = self.resolver.resolve(site)
+        # Fetching a remote module has its own time budget; it is not evaluation work.
+        self.budget.deadline += time.monotonic() - started
         if isinstance(location, Unresolvable):
             return location
         ancestor: ModuleInstance | None = parent
@@ -1134,7 +1150,12 @@ class Planner:
             if isinstance(children, Unresolvable):
                 version = f" (version {call.version})" if call.version else ""
                 self.unknown(
-                    address, f"source {call.source!r}{version}: {children.reason}", "module"
+                    address,
+                    f"source {call.source!r}{version}: {children.reason}",
+                    "module",
+                    code=children.code,
+                    source=call.source,
+                    constraint=call.version,
                 )
                 continue
             for child in children.values():

@@ -67,6 +67,11 @@ class _Primitive(Type):
     def __hash__(self) -> int:
         return hash(self.name)
 
+    def __reduce__(self) -> str:
+        # Pickled by name (the parse cache on disk stores literals): types are compared by
+        # identity, so unpickling must give back the module's own STRING, NUMBER, BOOL.
+        return self.name.upper()
+
 
 class _Dynamic(Type):
     __slots__ = ()
@@ -79,6 +84,9 @@ class _Dynamic(Type):
 
     def __hash__(self) -> int:
         return hash("dynamic")
+
+    def __reduce__(self) -> str:
+        return "DYNAMIC"  # the singleton, by name (see _Primitive.__reduce__)
 
 
 STRING: Final = _Primitive("string")
@@ -277,6 +285,9 @@ class Number:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Number) and self.value == other.value
 
+    def __reduce__(self) -> tuple[type[Number], tuple[Fraction | float, int]]:
+        return (Number, (self.value, self.prec))  # by constructor: fast to unpickle
+
     def __hash__(self) -> int:
         return hash(self.value)
 
@@ -402,6 +413,11 @@ class Value:
     def __init__(self, type_: Type, v: Any) -> None:
         self.type = type_
         self.v = v
+
+    def __reduce__(self) -> tuple[type[Value], tuple[Type, Any]]:
+        # By constructor, not slot state: parsed literals come back from the parse cache on
+        # disk several times faster.
+        return (Value, (self.type, self.v))
 
     # --- state ---------------------------------------------------------------------------
 

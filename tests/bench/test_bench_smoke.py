@@ -95,3 +95,18 @@ def test_examples_benchmark_reports() -> None:
     assert data["metrics"]["examples"] == len(data["metrics"]["in_process"]) >= 1
     assert data["checks"][-1]["name"] == "jobs COMPLETED"
     assert data["checks"][-1]["passed"], data["notes"]
+
+
+def test_modules_benchmark_reports() -> None:
+    from bench import modules
+
+    require_shared(modules.MODULES)
+    report = modules.run(modules.ModulesConfig(repeat=1))
+    data = _assert_shape(
+        report,
+        {"cold_s", "warm_module_cache_s", "warm_parse_cache_s", "warm_in_process_s",
+         "parse_only_cold_s", "warm_parse_cache_over_parse_only"},
+        checks=2,
+    )  # fmt: skip
+    assert data["metrics"]["packages_fetched_cold"] == 3  # eks, kms 4.0.0, vpc
+    assert data["metrics"]["registry_requests_warm_module_cache"] == 0

@@ -2,7 +2,8 @@
 
 Redis comes from the session-wide ``redis_url`` fixture in tests/conftest.py (a private
 redis-server on a free port, never 6379). ``slow_compute`` slows the real computation down,
-for the tests of concurrent submissions.
+for the tests of concurrent submissions. The remote-module fixtures (``module_servers``,
+``fetch_settings``) are in tests/support/module_fixtures.py, for every test directory.
 """
 
 from __future__ import annotations

@@ -212,3 +212,27 @@ def test_a_failed_estimate_is_permanent_whatever_the_transport(
             bundle, region="us-east-1", idempotency_key=f"job-{prefer_async}"
         )
     assert info.value.code == "internal_error"
+
+
+@pytest.mark.unit
+def test_the_engine_session_reads_the_environment_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from workers.engine_client import engine_session
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine engine.internal login svc password s3cret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "ca.pem"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = engine_session("http://engine.internal:8000")
+    assert session.trust_env is False
+    assert session.proxies == {"http": "http://proxy.internal:3128"}
+    assert session.verify == str(tmp_path / "ca.pem")
+    assert session.auth == ("svc", "s3cret")
+    # Bypassed hosts get no proxy, as requests itself would decide per request.
+    monkeypatch.setenv("NO_PROXY", "engine.internal")
+    assert engine_session("http://engine.internal:8000").proxies == {}

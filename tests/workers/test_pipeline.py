@@ -8,7 +8,7 @@ import tarfile
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import redis
@@ -32,9 +32,10 @@ class RecordingEngine:
         self.fail_with: Exception | None = None
         self.on_submit: Any = None
 
-    def submit(self, bundle: Path, **kwargs: Any) -> dict[str, Any]:
+    def submit(self, bundle: Path | IO[bytes], **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
-        with tarfile.open(bundle, "r:gz") as tar:
+        opened = {"name": bundle} if isinstance(bundle, Path) else {"fileobj": bundle}
+        with tarfile.open(mode="r:gz", **opened) as tar:  # type: ignore[call-overload]
             self.bundles.append(
                 {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
             )
@@ -293,15 +294,17 @@ def test_bundle_is_reproducible(tmp_path: Path) -> None:
     (src / "main.tf").write_bytes(MAIN_TF)
     (src / "m" / "a.tf").write_bytes(MAIN_TF)
     files = [src / "m" / "a.tf", src / "main.tf"]
-    first = write_bundle(src, files, tmp_path / "one.tar.gz").read_bytes()
+    with write_bundle(src, files) as bundle:
+        first = bundle.read()
     import os
     import time
 
     later = time.time() + 1000
     for f in files:
         os.utime(f, (later, later))
-    second = write_bundle(src, list(reversed(files)), tmp_path / "two.tar.gz").read_bytes()
-    assert first == second
+    with write_bundle(src, list(reversed(files))) as bundle:
+        second = bundle.read()
+    assert first == second and first[:2] == b"\x1f\x8b"
 
 
 def test_archives_with_the_same_stem(deps: JobDeps) -> None:
@@ -395,3 +398,23 @@ def test_cancelled_and_deleted_during_the_engine_call(deps: JobDeps) -> None:
     deps.engine.on_submit = cancel_and_delete  # type: ignore[attr-defined]
     assert run_job(job_id, deps) is Outcome.CANCELLED
     assert deps.jobs.get(job_id) is None
+
+
+@pytest.mark.parametrize("archived", [False, True])
+def test_plain_files_are_read_in_place_and_archives_in_a_workspace_removed_after(
+    deps: JobDeps, archived: bool
+) -> None:
+    files = {"main.tf": MAIN_TF, "vars.auto.tfvars": b'size = "x"\n'}
+    job_id = job_for(deps, {"repo.zip": zip_bytes(files)} if archived else files)
+    workspace = deps.settings.jobs_dir / job_id
+    upload_dir = deps.uploads.directory(status(deps, job_id).upload_id)
+    seen: list[bool] = []
+    deps.engine.on_submit = lambda: seen.append(workspace.exists())  # type: ignore[attr-defined]
+    assert run_job(job_id, deps) is Outcome.COMPLETED
+    # The engine got the same files either way; nothing was copied for plain files.
+    assert sorted(deps.engine.bundles[0]) == ["main.tf", "vars.auto.tfvars"]  # type: ignore[attr-defined]
+    assert seen == [archived]
+    assert not workspace.exists()
+    assert sorted(p.name for p in upload_dir.iterdir()) == (
+        ["repo.zip"] if archived else ["main.tf", "vars.auto.tfvars"]
+    )

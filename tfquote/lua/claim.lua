@@ -1,6 +1,6 @@
 -- KEYS: job
 -- ARGV: now (iso), stale_ms, owner, max_attempts, prefix, dead_owner ('' = none),
---       worker-lost error code, worker-lost message
+--       worker-lost error code, worker-lost message, upload key prefix ('' = none)
 -- Redis's own clock (TIME) times heartbeats, so workers on hosts with skewed clocks
 -- still agree on when a lease is stale.
 local current = redis.call('HGET', KEYS[1], 'status')
@@ -42,4 +42,9 @@ else
   redis.call('ZADD', prefix .. 't:' .. tenant .. ':jobs:RUNNING', seq, id)
 end
 redis.call('PERSIST', KEYS[1])
-return {'ok', current, tostring(attempts), redis.call('HGETALL', KEYS[1])}
+-- The job's upload record comes back too when asked for: the worker reads it next.
+local upload = {}
+if ARGV[9] ~= '' then
+  upload = redis.call('HGETALL', ARGV[9] .. redis.call('HGET', KEYS[1], 'upload_id'))
+end
+return {'ok', current, tostring(attempts), redis.call('HGETALL', KEYS[1]), upload}

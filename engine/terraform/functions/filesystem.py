@@ -67,6 +67,60 @@ class MappingFiles:
         return sorted(self._files)
 
 
+class MountedFiles:
+    """:class:`UploadFiles` of the upload with fetched module packages mounted into it.
+
+    A remote module is mounted where ``terraform init`` would have installed it
+    (``<root>/.terraform/modules/<key>/``): reads, ``list()`` and the file functions see its
+    files there, so ``path.module``, ``file()`` and local calls inside the package work as
+    in Terraform. A mount hides whatever the upload itself had under that directory.
+    ``generation`` changes at every mount, for callers that cache listings.
+    """
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self._files = files
+        self._mounts: dict[str, Mapping[str, bytes]] = {}
+        self._list: list[str] | None = None
+        self.generation = 0
+
+    def mount(self, directory: str, files: Mapping[str, bytes]) -> None:
+        directory = directory.strip("/")
+        if self._mounts.get(directory) is files:
+            return
+        self._mounts[directory] = files
+        self._list = None
+        self.generation += 1
+
+    def _find(self, path: str) -> tuple[Mapping[str, bytes], str]:
+        best = ""
+        for directory in self._mounts:
+            if path.startswith(directory + "/") and len(directory) > len(best):
+                best = directory
+        if best:
+            return self._mounts[best], path[len(best) + 1 :]
+        return self._files, path
+
+    def read(self, path: str) -> bytes | None:
+        files, inner = self._find(path)
+        return files.get(inner)
+
+    def exists(self, path: str) -> bool:
+        files, inner = self._find(path)
+        return inner in files
+
+    def list(self) -> list[str]:
+        if self._list is None:
+            paths = [path for path in self._files if self._find(path)[0] is self._files]
+            for directory, files in self._mounts.items():
+                for inner in files:
+                    full = f"{directory}/{inner}"
+                    # a package mounted inside another package's directory hides that part
+                    if self._find(full)[0] is files:
+                        paths.append(full)
+            self._list = sorted(paths)
+        return list(self._list)
+
+
 # --- the functions --------------------------------------------------------------------------------
 
 #: Largest file a function reads (a bigger one is refused, not truncated).
@@ -87,6 +141,7 @@ class _Upload:
         self.files = files
         self.cwd = "" if cwd in ("", ".") else posixpath.normpath(cwd)
         self._dirs: set[str] | None = None
+        self._generation = getattr(files, "generation", 0)
         self.templates: dict[str, ast.Expr] = {}
 
     def resolve(self, path: str) -> str | None:
@@ -105,6 +160,10 @@ class _Upload:
     def is_dir(self, path: str) -> bool:
         if path == "":
             return True
+        generation = getattr(self.files, "generation", 0)
+        if generation != self._generation:
+            self._dirs = None  # a module was mounted since the directories were listed
+            self._generation = generation
         if self._dirs is None:
             dirs: set[str] = set()
             for name in self.files.list():

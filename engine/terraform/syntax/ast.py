@@ -8,7 +8,7 @@ shown to the user as they wrote it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from engine.terraform.values import Value
 
@@ -223,3 +223,25 @@ class Body:
 
     def blocks_of(self, block_type: str) -> list[Block]:
         return [block for block in self.blocks if block.type == block_type]
+
+
+# --- pickling -----------------------------------------------------------------------------------
+
+
+def _pickle_by_arguments(cls: type) -> None:
+    """Pickle instances of ``cls`` as ``cls(*fields)``. The parse cache on disk
+    (engine.terraform.parsecache) reads tens of thousands of nodes per estimate; rebuilt
+    through their constructors they load about six times faster than from slot state, which
+    pickle restores one ``setattr`` at a time."""
+    names = tuple(item.name for item in fields(cls))
+
+    def reduce(self: object) -> tuple[type, tuple[object, ...]]:
+        return (cls, tuple(getattr(self, name) for name in names))
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 - assigning a method mypy would refuse
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and is_dataclass(_cls) and _cls.__module__ == __name__:
+        _pickle_by_arguments(_cls)
+del _cls

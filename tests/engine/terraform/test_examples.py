@@ -6,7 +6,9 @@ for the VPC and security-group examples, cross-checked with ``terraform test`` a
 AWS provider): the exact managed resource instances ``terraform plan`` creates, with their
 regions. The engine must produce exactly those, none more (no placeholder, nothing invented);
 what Terraform would read from other data sources at plan time (``depends_on_data``) must be
-listed as unknown, not priced.
+listed as unknown, not priced. An oracle with ``registry`` is of an example that calls registry
+modules: it is planned with them fetched from the local test registry (the versions
+MANIFEST.txt maps the constraints to), and each call must have been given that version.
 """
 
 from __future__ import annotations
@@ -18,15 +20,23 @@ from typing import Any
 
 import pytest
 
+from engine.fetch.resolver import fetcher_for
 from engine.inventory import Options, collect
 from engine.result import build_result
 from engine.terraform import plan_upload
 from tests.engine.helpers import tree_files
+from tests.support.module_fixtures import FetchFactory
 
 pytestmark = pytest.mark.unit
 
 ORACLES = Path(__file__).resolve().parent / "examples"
-EXAMPLES = sorted(ORACLES.glob("*/*.json"))
+EXAMPLES = [
+    # the ones that fetch from the local test registry use a (local) server
+    pytest.param(path, marks=pytest.mark.integration, id=f"{path.parent.name}/{path.stem}")
+    if '"registry"' in path.read_text()
+    else pytest.param(path, id=f"{path.parent.name}/{path.stem}")
+    for path in sorted(ORACLES.glob("*/*.json"))
+]
 
 
 @functools.cache
@@ -40,12 +50,26 @@ def _oracle(path: Path) -> tuple[dict[str, Any], str, str]:
     return spec, repo, example
 
 
-@pytest.mark.parametrize("oracle", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_example_plans_exactly_what_terraform_would_create(corpus: Path, oracle: Path) -> None:
+@pytest.mark.parametrize("oracle", EXAMPLES)
+def test_example_plans_exactly_what_terraform_would_create(
+    corpus: Path, oracle: Path, request: pytest.FixtureRequest
+) -> None:
     spec, repo, example = _oracle(oracle)
     files = _repository(corpus, repo)
-    [project] = plan_upload(files, region="us-east-1", root_module=f"examples/{example}")
+    remote = None
+    if spec.get("registry"):
+        fetch_settings: FetchFactory = request.getfixturevalue("fetch_settings")
+        remote = fetcher_for(fetch_settings()).resolver()
+    [project] = plan_upload(
+        files, region="us-east-1", root_module=f"examples/{example}", remote=remote
+    )
     result = project.result
+    fetched = {
+        f"{m.source} {dict(m.detail)['constraint']}": dict(m.detail)["version"]
+        for m in result.modules
+        if "from_cache" in dict(m.detail)
+    }
+    assert fetched == spec.get("registry", {})
     got = {
         r.address: (r.effective_region("us-east-1") if r.provider.endswith("/aws") else None)
         for r in result.resources
