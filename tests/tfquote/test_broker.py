@@ -48,9 +48,7 @@ def test_jobs_are_queued_and_events_published_through_one_client(
 
     monkeypatch.setattr(broker.kombu_redis.Channel, "_create_client", counting)
     events = store.pubsub()
-    # This database's event channels only ("/3.celeryev/..."): pub/sub is server-wide, and
-    # the session's worker (-E, database 0) publishes heartbeats that have no uuid.
-    events.psubscribe("/3.celeryev*")
+    events.psubscribe("*celeryev*")
     events.get_message(timeout=1)  # the subscription's confirmation
 
     dispatcher = _dispatcher(url)
