@@ -412,6 +412,7 @@ export function mountEstimate(container, _params, _query, { navigate }) {
   async function uploadOnce(found) {
     const name = projectName.value.trim() || state.items[0].name.replace(/\.(tar\.gz|tgz|zip)$/i, '');
     if (state.uploaded && state.uploaded.version === state.version && state.uploaded.projectName === name) {
+      showProgress('The files are uploaded already: not sending them again.', 100);
       return state.uploaded.upload; // refused options were corrected: the files are on the server already
     }
     const parts = [];
