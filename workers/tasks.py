@@ -65,7 +65,10 @@ class JobTask(Task):  # type: ignore[misc]  # Celery has no type hints
         )
 
 
-@shared_task(bind=True, base=JobTask, name=PROCESS_JOB)  # type: ignore[untyped-decorator]
+# max_retries=None: the job store counts attempts (MAX_ATTEMPTS) and ends the job when they
+# run out; Celery's own limit (3 unless set here) would stop retrying first and leave the
+# job PENDING until the reconciler found it.
+@shared_task(bind=True, base=JobTask, name=PROCESS_JOB, max_retries=None)  # type: ignore[untyped-decorator]
 def process_job(self: JobTask, job_id: str) -> str:
     # Celery puts custom message headers on the request context (protocol 2).
     request_id: str | None = getattr(self.request, REQUEST_ID_HEADER, None)
@@ -75,7 +78,7 @@ def process_job(self: JobTask, job_id: str) -> str:
             return run_job(job_id, self.deps, request_id=request_id).value
         except RetryLater as retry:
             # Same task id (= job id) and same headers: the retry is the same job.
-            raise self.retry(countdown=retry.countdown, max_retries=None) from retry
+            raise self.retry(countdown=retry.countdown) from retry
 
 
 @shared_task(bind=True, base=JobTask, name=SWEEP_FILES, ignore_result=True)  # type: ignore[untyped-decorator]

@@ -92,6 +92,9 @@ def plan_upload(
         if not path.endswith((".tfvars", ".tfvars.json")):
             raise InvalidOption(f"var file {given!r} is not a .tfvars or .tfvars.json file")
     resolver = default_resolver(remote)
+    source_bytes = sum(
+        len(data) for path, data in files.items() if path.endswith((".tf", ".tf.json"))
+    )
     projects: list[Project] = []
     for root in roots:
         inputs = root_inputs(files, root, var_files=var_paths, variables=variables)
@@ -100,7 +103,7 @@ def plan_upload(
             location,
             resolver,
             PlanInputs(region=region, workspace=workspace, variables=inputs.values),
-            budget=Budget(seconds=budget_seconds),
+            budget=Budget.for_source(source_bytes, seconds=budget_seconds),
         )
         result = planner.plan()
         result.warnings[:0] = inputs.warnings

@@ -412,12 +412,29 @@ def instance_extras(
             credits = "unlimited" if family in UNLIMITED_BY_DEFAULT else "standard"
         if credits == "unlimited":
             out.append(cpu_credit_component(ctx, spec, family, count))
-    if spec.ebs_optimized is True:
-        ctx.note(
-            "EBS-optimized: current generation types include it; the hourly fee of "
-            "previous-generation types is not in the catalog"
+    if spec.ebs_optimized is True and _pays_for_ebs_optimization(spec.instance_type):
+        out.append(
+            ctx.component(
+                "EBS-optimized usage",
+                "hours",
+                f"no EBS-optimized hourly price for {spec.instance_type} in {ctx.region} in "
+                "the catalog",
+                hourly=count,
+            )
         )
     return out
+
+
+#: Families for which EBS optimization is an option with an hourly fee (AWS, "Amazon
+#: EBS-optimized instances": supported but not enabled by default); every other type that
+#: supports it has it included.
+EBS_OPTIMIZED_FEE_FAMILIES = frozenset({"c1", "c3", "g2", "i2", "m1", "m2", "m3", "r3"})
+
+
+def _pays_for_ebs_optimization(instance_type: str | Unresolved | None) -> bool:
+    return (
+        isinstance(instance_type, str) and instance_type.split(".")[0] in EBS_OPTIMIZED_FEE_FAMILIES
+    )
 
 
 def volume_resources(

@@ -609,28 +609,28 @@ class Parser:
                     self.error(nxt.start, "expected an attribute name after '.'")
                 continue
             if token.text == "[":
-                self.next()
-                self.push_newlines(False)
-                try:
-                    if self.at("*"):
-                        self.next()
-                        closing = self.expect("]")
-                        star_end = closing.end
-                        splat = True
-                    else:
-                        key = self.parse_expression()
-                        closing = self.expect("]")
-                        splat = False
-                finally:
-                    self.pop_newlines()
-                if splat:
-                    expr = self.parse_splat(expr, star_end, full=True)
+                key, end = self._bracket()
+                if key is None:
+                    expr = self.parse_splat(expr, end, full=True)
                 elif isinstance(key, ast.Literal):
-                    expr = _append_step(expr, ast.Index(key.value), closing.end)
+                    expr = _append_step(expr, ast.Index(key.value), end)
                 else:
-                    expr = ast.IndexExpr(self.source, expr.start, closing.end, expr, key)
+                    expr = ast.IndexExpr(self.source, expr.start, end, expr, key)
                 continue
             return expr
+
+    def _bracket(self) -> tuple[ast.Expr | None, int]:
+        """At '[': the index expression and where its ']' ends, or None for '[*]'."""
+        self.next()
+        self.push_newlines(False)
+        try:
+            if self.at("*"):
+                self.next()
+                return None, self.expect("]").end
+            key = self.parse_expression()
+            return key, self.expect("]").end
+        finally:
+            self.pop_newlines()
 
     def parse_splat(self, collection: ast.Expr, end: int, *, full: bool) -> ast.Expr:
         symbol = ast.AnonSymbol(self.source, end, end)
@@ -651,28 +651,15 @@ class Parser:
                     self.error(nxt.start, "expected an attribute name after '.'")
                 continue
             if token.text == "[" and full:
-                self.next()
-                self.push_newlines(False)
-                try:
-                    if self.at("*"):
-                        # a splat inside a splat: a[*].b[*].c applies b[*].c to each a
-                        self.next()
-                        closing = self.expect("]")
-                        nested_end = closing.end
-                        nested = True
-                    else:
-                        key = self.parse_expression()
-                        closing = self.expect("]")
-                        nested = False
-                finally:
-                    self.pop_newlines()
-                if nested:
-                    each = self.parse_splat(each, nested_end, full=True)
+                key, end = self._bracket()
+                if key is None:
+                    # a splat inside a splat: a[*].b[*].c applies b[*].c to each a
+                    each = self.parse_splat(each, end, full=True)
                     break
                 if isinstance(key, ast.Literal):
-                    each = _append_step(each, ast.Index(key.value), closing.end)
+                    each = _append_step(each, ast.Index(key.value), end)
                 else:
-                    each = ast.IndexExpr(self.source, each.start, closing.end, each, key)
+                    each = ast.IndexExpr(self.source, each.start, end, each, key)
                 continue
             break
         return ast.Splat(

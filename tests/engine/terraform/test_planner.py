@@ -653,3 +653,25 @@ resource "aws_sqs_queue" "q" {
     queue = resource(result, "aws_sqs_queue.q").attributes
     assert queue["name"] == "  web-2"
     assert queue["policy"] == "first\n  second\n"
+
+
+def test_a_large_configuration_gets_a_budget_in_proportion_to_its_size() -> None:
+    # 700 blocks of 25 instances with a few expressions each: more evaluation work
+    # than the base budget allows a small configuration, all of it legitimate.
+    blocks = "".join(
+        f"""
+resource "aws_instance" "i{n}" {{
+  for_each      = local.sizes
+  instance_type = each.value
+  tags          = merge(local.tags, {{ Name = "i{n}-${{each.key}}", Index = "{n}" }})
+}}
+"""
+        for n in range(700)
+    )
+    main = (
+        'locals {\n  sizes = { for i in range(25) : "k${i}" => "t3.micro" }\n'
+        '  tags  = { Team = "platform", Env = "prod" }\n}\n' + blocks
+    )
+    result = plan({"main.tf": main})
+    assert len(addresses(result)) == 700 * 25
+    assert unknowns(result) == {}

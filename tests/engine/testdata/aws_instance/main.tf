@@ -135,3 +135,17 @@ resource "aws_instance" "on_host" {
   instance_type = "m5.large"
   host_id       = aws_ec2_host.host.id
 }
+
+# EBS optimization costs extra on previous-generation types only; the catalog has no such
+# price, so it is listed unpriced. Current types include it (no component).
+resource "aws_instance" "ebs_optimized_previous_generation" {
+  ami           = "ami-123"
+  instance_type = "r3.xlarge"
+  ebs_optimized = true
+}
+
+resource "aws_instance" "ebs_optimized_current_generation" {
+  ami           = "ami-123"
+  instance_type = "m5.large"
+  ebs_optimized = true
+}
