@@ -34,8 +34,10 @@ def create_app(
         docs,
         health,
         jobs,
+        limits,
         ratelimit,
         requestlog,
+        ui,
         uploads,
     )
     from gateway import (
@@ -91,6 +93,8 @@ def create_app(
     app.register_blueprint(uploads.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(resource_types_api.bp)
+    app.register_blueprint(limits.bp)
     app.register_blueprint(docs.bp)  # /openapi.json, /docs (Swagger UI), /redoc
+    app.register_blueprint(ui.bp)  # / -> /ui/, the web page (static assets, one app shell)
     ratelimit.init_app(app, settings)
     return app

@@ -26,10 +26,13 @@ from tfquote.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_BYTES = 8192
-# Probes and the API documentation are public; everything else needs a token. Whole
-# paths or path segments, never bare prefixes: "/docsx" is not the docs.
-_OPEN_PATHS = frozenset({"/health", "/docs", "/redoc", "/openapi.json", "/openapi.yaml"})
-_OPEN_TREES = ("/health/", "/docs/")
+# Probes, the API documentation and the web page's shell and assets (they hold no data:
+# the page asks for a token and sends it to the API) are public; everything else needs a
+# token. Whole paths or path segments, never bare prefixes: "/docsx" is not the docs.
+_OPEN_PATHS = frozenset(
+    {"/", "/health", "/docs", "/redoc", "/openapi.json", "/openapi.yaml", "/ui"}
+)
+_OPEN_TREES = ("/health/", "/docs/", "/ui/")
 
 
 def is_open_path(path: str) -> bool:

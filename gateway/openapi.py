@@ -27,7 +27,7 @@ from tfquote.uploads import ALLOWED_SUFFIXES
 
 OPENAPI_VERSION = "3.1.0"
 #: Version of the HTTP contract (not of the package): bump it when the document changes.
-API_VERSION = "1.1.0"
+API_VERSION = "1.2.0"
 TITLE = "tfquote gateway API"
 
 _ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -48,7 +48,8 @@ An unexpected failure is a `500 internal_error` with the same envelope.
 
 With `AUTH_ENABLED=true` every `/api/v1` route needs `Authorization: Bearer <JWT>`
 (`401` otherwise, with `WWW-Authenticate`); the token's subject is the tenant that owns
-the uploads and jobs. `/health*`, `/openapi.json`, `/openapi.yaml`, `/docs` and `/redoc`
+the uploads and jobs. `/health*`, `/openapi.json`, `/openapi.yaml`, `/docs`, `/redoc`
+and the web page (`/`, `/ui/...`: its shell and assets; it asks for a token for the API)
 stay open. With `AUTH_ENABLED=false` (local use) every caller is the same tenant.
 
 ## Rate limits
@@ -168,6 +169,9 @@ def _schema_components(plugin: MarshmallowPlugin) -> dict[str, type[Schema] | di
         "UsageKey": schemas.UsageKeySchema,
         "ResourceType": schemas.ResourceTypeSchema,
         "ResourceTypeList": schemas.ResourceTypeListSchema,
+        "ArchiveLimits": schemas.ArchiveLimitsSchema,
+        "OptionLimits": schemas.OptionLimitsSchema,
+        "Limits": schemas.LimitsSchema,
         "Health": schemas.HealthSchema,
         "Readiness": schemas.ReadinessSchema,
     }
@@ -552,6 +556,17 @@ def _paths(
                 "responses": _with_common(
                     {"200": _ok("the supported resource types", "ResourceTypeList")}, *_API
                 ),
+            }
+        },
+        "/api/v1/limits": {
+            "get": {
+                "operationId": "getLimits",
+                "tags": ["uploads"],
+                "summary": "What this deployment accepts: upload size, archive and option limits",
+                "description": "Check a file against `max_upload_bytes` before sending it: a "
+                "client that sends an oversized body may see the connection closed under it "
+                "instead of the 413.",
+                "responses": _with_common({"200": _ok("the limits", "Limits")}, *_API),
             }
         },
         "/health": {"get": _liveness("health")},

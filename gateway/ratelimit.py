@@ -35,6 +35,7 @@ _LIMITS: tuple[tuple[str, str, list[str]], ...] = (
     ("jobs", "jobs", ["POST"]),
     ("jobs", "reads", _READS),
     ("resource_types", "reads", _READS),
+    ("limits", "reads", _READS),
 )
 
 

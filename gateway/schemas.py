@@ -493,3 +493,49 @@ class ResourceTypeListSchema(OpenSchema):
 
     resource_types = fields.List(fields.Nested(ResourceTypeSchema))
     usage_presets = fields.List(fields.String(), metadata={"example": ["small", "medium", "large"]})
+
+
+class ArchiveLimitsSchema(StrictSchema):
+    max_entries = fields.Integer(
+        required=True, metadata={"description": "members per archive", "example": 1000}
+    )
+    max_total_bytes = fields.Integer(
+        required=True,
+        metadata={"description": "bytes of all members, unpacked", "example": 52428800},
+    )
+    max_depth = fields.Integer(
+        required=True, metadata={"description": "path components per member", "example": 16}
+    )
+
+
+class OptionLimitsSchema(StrictSchema):
+    max_var_files = fields.Integer(required=True, metadata={"example": 64})
+    max_variables = fields.Integer(required=True, metadata={"example": 256})
+    max_bytes = fields.Integer(
+        required=True, metadata={"description": "`options` as JSON", "example": 65536}
+    )
+
+
+class LimitsSchema(StrictSchema):
+    """What this deployment accepts (``GET /api/v1/limits``)."""
+
+    max_upload_bytes = fields.Integer(
+        required=True,
+        metadata={
+            "description": "bytes per upload request (MAX_UPLOAD_BYTES); more is a 413",
+            "example": 104857600,
+        },
+    )
+    max_upload_parts = fields.Integer(
+        required=True,
+        metadata={"description": "multipart parts per upload (files and fields)", "example": 64},
+    )
+    max_json_body_bytes = fields.Integer(
+        required=True, metadata={"description": "bytes of a JSON request body", "example": 65536}
+    )
+    archive = fields.Nested(
+        ArchiveLimitsSchema,
+        required=True,
+        metadata={"description": "what an uploaded ZIP or tar.gz may hold"},
+    )
+    options = fields.Nested(OptionLimitsSchema, required=True)

@@ -159,6 +159,15 @@ def test_ci_runs_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_ci_installs_the_browser_the_page_tests_need() -> None:
+    # Only when missing and only as root (a clean Debian CI machine), before make test.
+    run = (ROOT / ".ci" / "run").read_text()
+    install = run.index("apt-get install -y -qq --no-install-recommends chromium chromium-driver")
+    assert "command -v chromium" in run and "command -v chromedriver" in run
+    assert '[ "$(id -u)" -eq 0 ]' in run
+    assert install < run.index("\nmake test")
+
+
 def test_the_readme_has_one_table_of_every_variable() -> None:
     from engine.config import EngineSettings
     from tfquote.settings import Settings, variable_names

@@ -9,6 +9,7 @@ def main() -> None:
     s = Settings.from_env()
     lines = [
         "tfquote is starting:",
+        f"  web page  http://127.0.0.1:{s.gateway_port}/ui/",
         f"  API       http://127.0.0.1:{s.gateway_port}/api/v1  (health: /health/ready)",
         f"  engine    {s.engine_url}",
         f"  Flower    http://127.0.0.1:{s.flower_port}",

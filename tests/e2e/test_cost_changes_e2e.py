@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from decimal import Decimal as D
@@ -17,6 +16,7 @@ import pytest
 import requests
 
 from tests.e2e.test_pipeline_e2e import upload, wait_done
+from tests.support.browser import chrome
 from tests.support.plans import change_plan, plan_bytes
 from tfquote.devstack import BIN, ROOT
 
@@ -274,32 +274,10 @@ def test_every_report_format(gateway_url: str, plan_job: dict[str, Any]) -> None
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
 @pytest.fixture(scope="module")
 def browser() -> Any:
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "CI must have Debian's chromium and chromium-driver (.ci/run installs them)"
-            )
-        pytest.skip("no headless Chromium here: apt-get install -y chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # Skips without Chromium on a developer's machine, fails under CI=true (tests/support).
+    driver = chrome(width=1280, height=1000)
     yield driver
     driver.quit()
 

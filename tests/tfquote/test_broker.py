@@ -7,6 +7,7 @@ import base64
 import json
 from typing import Any
 
+import kombu.pools
 import pytest
 import redis
 
@@ -47,6 +48,10 @@ def test_jobs_are_queued_and_events_published_through_one_client(
         return client
 
     monkeypatch.setattr(broker.kombu_redis.Channel, "_create_client", counting)
+    # kombu keeps producers (and their channels) in process-wide pools keyed by the broker
+    # URL: an earlier test's dispatcher on this database (tests/gateway/test_dispatch.py)
+    # would lend this one a channel whose client exists already, and nothing is counted.
+    kombu.pools.reset()
     events = store.pubsub()
     events.psubscribe("*celeryev*")
     events.get_message(timeout=1)  # the subscription's confirmation
