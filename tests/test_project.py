@@ -159,11 +159,13 @@ def test_ci_runs_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_ci_installs_the_browser_the_page_tests_need() -> None:
+def test_ci_installs_the_browsers_the_page_tests_need() -> None:
     # Only when missing and only as root (a clean Debian CI machine), before make test.
     run = (ROOT / ".ci" / "run").read_text()
     install = run.index("apt-get install -y -qq --no-install-recommends chromium chromium-driver")
-    assert "command -v chromium" in run and "command -v chromedriver" in run
+    assert "firefox-esr git" in run[install : install + 120]
+    for binary in ("chromium", "chromedriver", "firefox-esr", "git"):
+        assert f"command -v {binary}" in run
     assert '[ "$(id -u)" -eq 0 ]' in run
     assert install < run.index("\nmake test")
 

@@ -26,14 +26,12 @@ import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import redis
-import requests
 
 from gateway.auth import mint_token
 from tests.e2e.test_cost_changes_e2e import BASE_TF, PR_TF
@@ -44,18 +42,17 @@ from tests.support.browser import (
     require_chromium,
     reset_viewport,
 )
-from tests.support.gate import EngineGate
 from tests.support.shared import SHARED, require_shared
+from tests.support.ui_stack import JWT_SECRET, UIStack, ui_stack
 from tfquote import redis_server
 from tfquote.costdiff import dec, format_money
-from tfquote.devstack import BIN, ROOT, service_env, start_gunicorn, start_service
+from tfquote.devstack import ROOT, start_gunicorn
 from tfquote.reports.model import build, quantity
 from tfquote.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
 T = TypeVar("T")
-JWT_SECRET = "ui-e2e-secret-" + "k" * 32
 SAMPLE = ROOT / "docs" / "examples"
 SHOTS = Path(os.environ.get("UI_SCREENSHOTS") or ROOT / "var" / "ui-screenshots")
 VPC = SHARED / "corpus/terraform/terraform-aws-modules/terraform-aws-vpc"
@@ -98,108 +95,30 @@ def usd(value: Any) -> str:
     return "—" if amount is None else format_money(amount)
 
 
-# --- the stack --------------------------------------------------------------------------------
-
-
-@dataclass
-class UIStack:
-    url: str
-    gate: EngineGate
-    alice: str
-    bob: str
-    redis_url: str
-
-    def api(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> Any:
-        token = self.alice if token is None else token
-        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
-
-    def upload(self, files: list[tuple[str, bytes]], token: str | None = None) -> str:
-        answer = self.api(
-            "POST", "/api/v1/uploads", token=token, files=[("file", f) for f in files]
+def expected_changes(rows: list[dict[str, Any]]) -> dict[str, tuple[str, str, str, str]]:
+    """The rows a comparison shows for an API diff: address -> action, past, now, change."""
+    out = {}
+    for r in rows:
+        if r["action"] == "no-op" and not Decimal(r["diffMonthlyCost"] or 0):
+            continue
+        change = dec(r["diffMonthlyCost"])
+        out[r["address"]] = (
+            r["action"],
+            usd(r["pastMonthlyCost"]),
+            usd(r["monthlyCost"]),
+            "—" if change is None else format_money(change, sign=True),
         )
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["upload_id"])
+    return out
 
-    def job(self, job_id: str, token: str | None = None) -> dict[str, Any]:
-        answer = self.api("GET", f"/api/v1/jobs/{job_id}", token=token)
-        assert answer.status_code == 200, answer.text
-        return dict(answer.json())
 
-    def create(self, upload_id: str, options: dict[str, Any] | None = None) -> str:
-        body: dict[str, Any] = {"upload_id": upload_id, "region": "us-east-1"}
-        if options:
-            body["options"] = options
-        answer = self.api("POST", "/api/v1/jobs", json=body)
-        assert answer.status_code == 202, answer.text
-        return str(answer.json()["job_id"])
-
-    def wait(self, job_id: str, statuses: set[str], timeout: float = 90) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            job = self.job(job_id)
-            if job["status"] in statuses or time.monotonic() > deadline:
-                assert job["status"] in statuses, job
-                return job
-            time.sleep(0.1)
-
-    def completed(
-        self, files: list[tuple[str, bytes]], options: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        return self.wait(self.create(self.upload(files), options), {"COMPLETED"})
-
-    def job_ids(self, token: str | None = None) -> set[str]:
-        answer = self.api("GET", "/api/v1/jobs", token=token, params={"limit": 100})
-        return {job["job_id"] for job in answer.json()["items"]}
+# --- the stack --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def stack(redis_url: str, engine_url: str, session_dir: Path) -> Iterator[UIStack]:
     require_chromium()  # before starting anything: skip (or, under CI, fail) at once
-    db_url = redis_url.rsplit("/", 1)[0] + "/9"
-    redis.Redis.from_url(db_url).flushdb()
-    gate = EngineGate(engine_url).start()
-    env = {
-        "REDIS_URL": db_url,
-        "DATA_DIR": str(session_dir / "ui-data"),
-        "ENGINE_URL": gate.url,
-        "AUTH_ENABLED": "true",
-        "JWT_SECRET": JWT_SECRET,
-        "RATE_LIMIT_JOBS": "100000/minute",
-        "RATE_LIMIT_UPLOADS": "100000/minute",
-        "RATE_LIMIT_READS": "100000/minute",
-        "MAX_ATTEMPTS": "3",
-        "RETRY_BACKOFF_BASE": "0.2",
-        "RETRY_BACKOFF_MAX": "1",
-        "ENGINE_POLL_INTERVAL": "0.05",
-        "LOG_LEVEL": "INFO",
-    }
-    log = session_dir / "ui-worker.log"
-    marker = "celery@tfquote-ui"
-    worker = start_service(
-        "ui-worker",
-        [str(BIN / "celery"), "-A", "workers", "worker", "--loglevel", "INFO",
-         "--concurrency", "2", "--pool", "prefork", "-n", marker],
-        service_env(env), session_dir,
-        lambda: log.exists() and f"{marker} ready." in log.read_text(errors="replace"),
-        timeout=90,
-    )  # fmt: skip
-    port = redis_server.free_port()
-    gateway = start_gunicorn("ui-gateway", "wsgi:app", port, env, session_dir, workers=1, threads=8)
-    settings = Settings.from_env(overrides={"AUTH_ENABLED": "true", "JWT_SECRET": JWT_SECRET})
-    try:
-        yield UIStack(
-            url=f"http://127.0.0.1:{port}",
-            gate=gate,
-            alice=mint_token(settings, "alice", ttl_seconds=3600),
-            bob=mint_token(settings, "bob", ttl_seconds=3600),
-            redis_url=db_url,
-        )
-    finally:
-        gate.release()
-        gateway.stop()
-        worker.stop(timeout=20)
-        gate.close()
+    with ui_stack(redis_url, engine_url, session_dir, db=9, name="ui") as started:
+        yield started
 
 
 # --- the browser ------------------------------------------------------------------------------
@@ -663,20 +582,6 @@ def test_compare_two_jobs(page: Page, stack: UIStack, tmp_path: Path) -> None:
             " tr.dataset.action, ...[...tr.querySelectorAll('td.num')].map(td => td.textContent.trim())])"
         )
         return {row[0]: tuple(row[1:]) for row in rows}
-
-    def expected_changes(rows: list[dict[str, Any]]) -> dict[str, tuple[str, str, str, str]]:
-        out = {}
-        for r in rows:
-            if r["action"] == "no-op" and not Decimal(r["diffMonthlyCost"] or 0):
-                continue
-            change = dec(r["diffMonthlyCost"])
-            out[r["address"]] = (
-                r["action"],
-                usd(r["pastMonthlyCost"]),
-                usd(r["monthlyCost"]),
-                "—" if change is None else format_money(change, sign=True),
-            )
-        return out
 
     api_rows = expected_changes(diff["resources"])
     assert changes() == api_rows
