@@ -11,8 +11,10 @@ the ``/health`` probes weigh ``1 / requests``.
 
 Printed: CPU per request by area (the package a function's own time is spent in:
 flask_limiter, jwt, redis, kombu/celery, logging, ...) for each side, and the top
-functions by own time and by cumulative time. The profiler's own overhead inflates every
-figure (~2x for call-heavy code), so read shares and differences, not absolute times.
+functions by own time and by cumulative time. The clock is the worker thread's CPU time
+(waiting for Redis costs nothing); reading it on every call and return inflates every
+figure, call-heavy code most (the totals come out ~4x the CPU that `bench api` measures
+without a profiler), so read shares and the two sides' difference, not absolute times.
 
     python -m bench.profile_api [--requests 3000] [--top 25] [--side gateway] [--keep]
 """
