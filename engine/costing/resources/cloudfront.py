@@ -338,7 +338,9 @@ def aws_cloudfront_function(ctx: Context) -> None:
         ctx.component(
             "Total number of invocations",
             "1M invocations",
-            "AWS's CloudFront feed in ../shared/pricing has no CloudFront Functions price",
+            # Not in AWS's CloudFront feed: curated from its pricing page, one global rate.
+            Price("AmazonCloudFront", "Request", {}, usage_type="Executions-CloudFrontFunctions",
+                  region=""),  # fmt: skip
             monthly=ctx.usage_number("monthly_requests"),
             per=MILLION,
             usage_based=True,

@@ -190,9 +190,12 @@ def aws_config_configuration_recorder(ctx: Context) -> None:
 # --- CloudFormation ---------------------------------------------------------------------------
 
 _FREE_NAMESPACES = ("aws::", "alexa::", "custom::")
-_NO_CLOUDFORMATION_PRICE = (
-    "AWS publishes no CloudFormation price in the shared price feeds (handler operations "
-    "$0.0009 each and $0.00008 per second above 30 s on AWS's pricing page)"
+# No feed has these two rates: curated from AWS's pricing page (engine/data/curated_prices.json).
+_HANDLER_OPERATIONS = Price(
+    "AWSCloudFormation", "Third-party Extension", {}, usage_type="HandlerOperations"
+)
+_HANDLER_DURATION = Price(
+    "AWSCloudFormation", "Third-party Extension", {}, usage_type="HandlerDuration"
 )
 
 
@@ -229,14 +232,14 @@ def aws_cloudformation_stack(ctx: Context) -> None:
         ctx.component(
             "Handler operations",
             "operations",
-            _NO_CLOUDFORMATION_PRICE,
+            _HANDLER_OPERATIONS,
             monthly=ctx.usage_number("monthly_handler_operations"),
             usage_based=True,
         ),
         ctx.component(
             "Durations above 30s",
             "seconds",
-            _NO_CLOUDFORMATION_PRICE,
+            _HANDLER_DURATION,
             monthly=ctx.usage_number("monthly_duration_secs"),
             usage_based=True,
         ),
