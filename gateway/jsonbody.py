@@ -13,8 +13,11 @@ from typing import Any
 from flask import Request
 
 from gateway.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from tfquote.options import MAX_OPTIONS_BYTES
 
-MAX_JSON_BYTES = 64 * 1024
+#: A job's `options` may be up to MAX_OPTIONS_BYTES; the body has room for them and the
+#: rest of the request, so an oversized `options` is the 400 that names it, not a 413.
+MAX_JSON_BYTES = MAX_OPTIONS_BYTES + 16 * 1024
 MAX_DEPTH = 16
 
 

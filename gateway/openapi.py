@@ -457,7 +457,7 @@ def _paths(
                             "invalid_idempotency_key",
                             "invalid_option",
                         ),
-                        "413": _error("the JSON body is over 64 KiB", "payload_too_large"),
+                        "413": _error("the JSON body is over 80 KiB", "payload_too_large"),
                         "415": _error("the body is not application/json", "unsupported_media_type"),
                         "422": _error(
                             "the upload does not exist (for this tenant), or the "

@@ -531,7 +531,7 @@ class LimitsSchema(StrictSchema):
         metadata={"description": "multipart parts per upload (files and fields)", "example": 64},
     )
     max_json_body_bytes = fields.Integer(
-        required=True, metadata={"description": "bytes of a JSON request body", "example": 65536}
+        required=True, metadata={"description": "bytes of a JSON request body", "example": 81920}
     )
     archive = fields.Nested(
         ArchiveLimitsSchema,

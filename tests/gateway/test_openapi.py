@@ -332,7 +332,7 @@ def test_job_answers_conform(document: dict[str, Any], app: Flask, client: Flask
          "invalid_idempotency_key"),
         (client.post(jobs_path, data="x", content_type="text/plain"), 415,
          "unsupported_media_type"),
-        (client.post(jobs_path, data=b"{" + b" " * 70000 + b"}",
+        (client.post(jobs_path, data=b"{" + b" " * 90000 + b"}",
                      content_type="application/json"), 413, "payload_too_large"),
     ]:  # fmt: skip
         assert response.status_code == status, response.get_json()
