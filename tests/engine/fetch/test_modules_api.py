@@ -112,7 +112,36 @@ def test_eight_estimates_of_the_same_module_at_once_download_it_once(
     assert all(r["summary"]["modules_not_expanded"] == 0 for r in results)
 
 
-def test_a_shared_example_with_registry_modules_through_the_api(
+REGISTRY_ORACLES = sorted(
+    path for path in ORACLES.glob("*/*.json") if '"registry"' in path.read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize(
+    "oracle_path", REGISTRY_ORACLES, ids=[f"{p.parent.name}/{p.stem}" for p in REGISTRY_ORACLES]
+)
+def test_shared_examples_with_registry_modules_through_the_api(
+    fetching_engine: str, module_servers: ModuleServers, oracle_path: Path
+) -> None:
+    """Each example with a hand-written oracle of what Terraform creates (its registry
+    modules fetched from the local registry at the versions MANIFEST.txt gives): exactly
+    those resources, in their regions, every call expanded at its version."""
+    oracle = json.loads(oracle_path.read_text("utf-8"))
+    repo, _, example = oracle["example"].partition("/examples/")
+    files = tree_files(MODULES / repo)
+    result = post(fetching_engine, files, {"root_module": f"examples/{example}"})
+    managed = {r["address"]: r["region"] for r in result["resources"] if r["mode"] == "managed"}
+    assert managed == oracle["resources"]
+    assert result["summary"]["modules_not_expanded"] == 0
+    fetched = {
+        f"{m['source']} {m['constraint']}": m["version"]
+        for m in result["modules"]
+        if m.get("kind") == "registry"
+    }
+    assert fetched == oracle["registry"]
+
+
+def test_a_fetched_module_is_described_and_priced(
     fetching_engine: str, module_servers: ModuleServers
 ) -> None:
     oracle = json.loads((ORACLES / "terraform-aws-sqs" / "complete.json").read_text())

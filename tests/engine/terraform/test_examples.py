@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,27 @@ def test_the_eks_style_optional_attributes_price_the_node_group(corpus: Path) ->
     )
     groups = [r for r in result["resources"] if r["type"] == "aws_eks_node_group"]
     assert [g["address"] for g in groups] == ["aws_eks_node_group.this[0]"]
+
+
+def test_the_issues_eks_example_prices_its_two_node_group_instances(corpus: Path) -> None:
+    """The example issue 10 measured at $73/month (its managed node group, 2 x m5.large,
+    priceNotFound: `capacity_type` came from an optional() attribute left unknown). Its
+    node group now comes out of the module with its defaults filled in and is priced in the
+    provider's region; the figures are AWS's list prices, checked by hand."""
+    files = _repository(corpus, "terraform-aws-eks")
+    result = build_result(files, "us-east-1", options={"root_module": "examples/karpenter"})
+    resources = {
+        r["name"]: r for p in result["estimate"]["projects"] for r in p["breakdown"]["resources"]
+    }
+    group = resources[
+        'module.eks.module.eks_managed_node_group["karpenter"].aws_eks_node_group.this[0]'
+    ]
+    # m5.large, Linux on demand in eu-west-1: $0.107 an hour; 2 nodes x 730 hours.
+    assert Decimal(group["monthlyCost"]) == Decimal("0.107") * 2 * 730
+    assert resources["module.eks.aws_eks_cluster.this[0]"]["monthlyCost"] == "73"
+    regions = {r["address"]: r["region"] for r in result["resources"]}
+    assert regions["module.eks.aws_eks_cluster.this[0]"] == "eu-west-1"
+    assert result["estimate"]["summary"].get("resources_not_expanded", 0) == 0
 
 
 def test_options_select_root_and_values(corpus: Path) -> None:
