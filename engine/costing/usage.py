@@ -176,13 +176,24 @@ def _wildcard_pattern(name: str) -> re.Pattern[str]:
 
 PRESETS = ("small", "medium", "large")
 
+#: Infracost's preset files (shipped as they are) name a type the way Infracost's own code
+#: spells it where that differs from the AWS provider's type name; the preset is meant for
+#: the provider's type.
+PRESET_TYPE_NAMES = {"aws_kinesis_analytics_application": "aws_kinesisanalytics_application"}
+
 
 def preset_document(name: str) -> Any:
     """Infracost's usage preset ``name`` (shipped in ``engine/data/usage_presets``)."""
     if name not in PRESETS:
         raise ValueError(f"unknown usage preset {name!r}")
     text = resources.files("engine.data").joinpath(f"usage_presets/{name}.yml").read_text("utf-8")
-    return yaml.load(text, Loader=_NoAliasLoader)
+    document = yaml.load(text, Loader=_NoAliasLoader)
+    defaults = document.get("resource_type_default_usage") if isinstance(document, dict) else None
+    if isinstance(defaults, dict):
+        for infracost_name, provider_name in PRESET_TYPE_NAMES.items():
+            if infracost_name in defaults and provider_name not in defaults:
+                defaults[provider_name] = defaults.pop(infracost_name)
+    return document
 
 
 def load_usage(

@@ -213,3 +213,18 @@ def test_every_registered_type_is_described() -> None:
     for name in registry.load():
         assert described[name]["priced"] is True
     assert described["aws_vpc"]["free"] is True
+
+
+def test_a_preset_filed_under_infracosts_spelling_of_a_type_applies_to_the_provider_type() -> None:
+    # Infracost's presets list Kinesis Analytics v1 as aws_kinesis_analytics_application;
+    # the AWS provider's type is aws_kinesisanalytics_application.
+    main = b"""
+resource "aws_kinesisanalytics_application" "app" {
+  name = "app"
+}
+"""
+    result = build_result({"main.tf": main}, "us-east-1", options={"usage_preset": "medium"})
+    [resource] = result["estimate"]["projects"][0]["breakdown"]["resources"]
+    filled = [c for c in resource["costComponents"] if c["usageBased"]]
+    assert filled and all(c["monthlyQuantity"] is not None for c in filled), filled
+    assert {c["usageSource"] for c in filled} == {"preset:medium"}
