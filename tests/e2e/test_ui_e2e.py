@@ -551,6 +551,68 @@ def test_zip_and_tar_gz_are_listed_in_the_page_for_the_pickers(
     assert any("t3.large" in c["name"] for c in components)  # the var file was applied
 
 
+UNKNOWNS_TF = b"""
+variable "replicas" {
+  type = number
+}
+resource "aws_instance" "web" {
+  count         = var.replicas
+  ami           = "ami-0a1b2c3d4e5f67890"
+  instance_type = "t3.micro"
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/x"
+  runtime       = "python3.12"
+  handler       = "a.b"
+  filename      = "fn.zip"
+}
+"""
+MISSPELT_USAGE = b"""version: 0.1
+resource_usage:
+  aws_lambda_function.fn:
+    monthly_requestz: 100
+"""
+
+
+def test_a_usage_preset_unknowns_and_warnings(page: Page, stack: UIStack, tmp_path: Path) -> None:
+    """The preset picked in the page; a count nobody can know and a misspelt usage key are
+    listed with the API's reasons, and nothing unknown is priced."""
+    (tmp_path / "main.tf").write_bytes(UNKNOWNS_TF)
+    (tmp_path / "infracost-usage.yml").write_bytes(MISSPELT_USAGE)
+    page.use_token(stack.alice)
+    page.open("/ui/")
+    page.choose_files(tmp_path / "main.tf", tmp_path / "infracost-usage.yml")
+    page.wait(lambda: len(page.els("[data-role=file-list] li")) == 2)
+    page.select("[data-role=usage-preset]", "medium")
+    page.click("[data-action=submit]")
+    job_id = page.job_id_from_url()
+    page.shown(".status-line .badge[data-status=COMPLETED]", timeout=90)
+    job = stack.job(job_id)
+    assert job["options"] == {"usage_preset": "medium"}
+    report = build(job)
+    assert "count is unknown" in dict(report.unknowns)["aws_instance.web"]
+    assert any("monthly_requestz" in w for w in report.warnings)
+    shown_unknowns = page.js(
+        "return [...document.querySelectorAll('ul.unknowns li')].map(li => li.textContent)"
+    )
+    assert shown_unknowns == [f"{address}: {reason}" for address, reason in report.unknowns]
+    shown_warnings = page.js(
+        "return [...document.querySelectorAll('ul.warnings li')].map(li => li.textContent)"
+    )
+    assert shown_warnings == report.warnings
+    # The instances whose count is unknown are not in the breakdown, priced or not.
+    rows = page.js(
+        "return [...document.querySelectorAll('tr.resource-row')].map(tr => tr.dataset.resource)"
+    )
+    assert rows == ["aws_lambda_function.fn"]
+    # The function's usage came from the preset (the misspelt key gave it nothing).
+    lambda_components = job["result"]["estimate"]["projects"][0]["breakdown"]["resources"][0][
+        "costComponents"
+    ]
+    assert {c.get("usageSource") for c in lambda_components if c["usageBased"]} == {"preset:medium"}
+
+
 def test_compare_two_jobs(page: Page, stack: UIStack, tmp_path: Path) -> None:
     base = stack.completed([("main.tf", BASE_TF)])
     other = stack.completed([("main.tf", PR_TF)])  # no compare_to: the page diffs it

@@ -189,6 +189,10 @@ def render(report: Report) -> str:
         body.append(f'<h2>Not priced or not known ({len(report.unknowns)})</h2><ul id="unknowns">')
         body += [f"<li><code>{e(a)}</code>: {e(r)}</li>" for a, r in report.unknowns]
         body.append("</ul>")
+    if report.warnings:
+        body.append(f'<h2>Warnings ({len(report.warnings)})</h2><ul id="warnings">')
+        body += [f"<li>{e(warning)}</li>" for warning in report.warnings]
+        body.append("</ul>")
     body.append('<h2>Price sources</h2><ul id="sources">')
     body += [
         f"<li>{e(title)} — {e(date)}"

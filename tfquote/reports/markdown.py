@@ -144,6 +144,15 @@ def sections(report: Report, *, report_url: str | None = None) -> list[Section]:
                 what="unknowns",
             )
         )
+    if report.warnings:
+        out.append(
+            Section(
+                f"<details><summary>{len(report.warnings)} warnings</summary>\n\n",
+                [f"- {_escape(warning)}" for warning in report.warnings],
+                "\n</details>\n\n",
+                what="warnings",
+            )
+        )
 
     sources = "; ".join(f"{_escape(title)} ({date})" for title, date, _ in report.provenance)
     foot = [f"<sub>Prices: {sources or 'none used'}. Job `{report.job_id}`."]

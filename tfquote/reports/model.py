@@ -157,6 +157,7 @@ class Report:
     checks: list[Check]
     policy_passed: bool | None
     unknowns: list[tuple[str, str]]
+    warnings: list[str]  # what the engine could not read as given (usage keys, usage files)
     provenance: list[tuple[str, str, str]]  # title, effective date, url
     assumptions: list[str]
     detected: dict[str, int]
@@ -200,6 +201,24 @@ def _components(entry: Mapping[str, Any], depth: int = 0) -> list[Component]:
         )
         out.extend(_components(sub, depth + 1))
     return out
+
+
+def warnings_of(result: Mapping[str, Any], metadata: Mapping[str, Any]) -> list[str]:
+    """Each warning of an estimate as one line: the engine's ``{address, key, message}``
+    entries (a usage key it does not know, a value of the wrong type) and the usage files'
+    own warnings (per project when there are several)."""
+    lines: list[str] = []
+    for entry in [*(result.get("warnings") or []), *(metadata.get("warnings") or [])]:
+        if isinstance(entry, Mapping):
+            where = ": ".join(str(entry[k]) for k in ("address", "key") if entry.get(k))
+            message = str(entry.get("message") or entry.get("reason") or "")
+            lines.append(f"{where}: {message}" if where else message)
+        else:
+            lines.append(str(entry))
+    usage = metadata.get("usage") or {}
+    for part in [usage, *(usage.get("projects") or [])]:
+        lines += [str(w) for w in part.get("warnings") or []]
+    return lines
 
 
 def build(job: Mapping[str, Any]) -> Report:
@@ -306,6 +325,7 @@ def build(job: Mapping[str, Any]) -> Report:
         checks=checks,
         policy_passed=bool(policy["passed"]) if "passed" in policy else None,
         unknowns=unknowns,
+        warnings=warnings_of(result, metadata),
         provenance=provenance,
         assumptions=[str(a) for a in metadata.get("assumptions") or []],
         detected=detected,

@@ -94,4 +94,7 @@ def render(report: Report) -> str:
     if report.unknowns:
         out += ["", "Unknowns:"]
         out += [f"∙ {address}: {reason}" for address, reason in report.unknowns]
+    if report.warnings:
+        out += ["", "Warnings:"]
+        out += [f"∙ {warning}" for warning in report.warnings]
     return "\n".join(out) + "\n"

@@ -91,8 +91,18 @@ export function readEstimate(job) {
     unknowns.push({ address: String(unknown.address || ''), reason: String(unknown.reason || ''), kind: unknown.kind || '' });
   }
   const warnings = [];
-  for (const warning of [...(result.warnings || []), ...((metadata.usage && metadata.usage.warnings) || [])]) {
-    warnings.push(typeof warning === 'string' ? warning : warning.message || warning.reason || JSON.stringify(warning));
+  // As tfquote/reports/model.py warnings_of: the engine's {address, key, message} entries,
+  // then the usage files' own warnings (per project when there are several).
+  const usage = metadata.usage || {};
+  const usageWarnings = [usage, ...(usage.projects || [])].flatMap((part) => part.warnings || []);
+  for (const warning of [...(result.warnings || []), ...(metadata.warnings || []), ...usageWarnings]) {
+    if (typeof warning === 'string') {
+      warnings.push(warning);
+      continue;
+    }
+    const where = ['address', 'key'].filter((k) => warning[k]).map((k) => String(warning[k])).join(': ');
+    const message = String(warning.message || warning.reason || '');
+    warnings.push(where ? `${where}: ${message}` : message);
   }
   const sources = new Map();
   for (const source of (metadata.catalog && metadata.catalog.sources) || []) {
