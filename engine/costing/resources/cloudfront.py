@@ -339,8 +339,13 @@ def aws_cloudfront_function(ctx: Context) -> None:
             "Total number of invocations",
             "1M invocations",
             # Not in AWS's CloudFront feed: curated from its pricing page, one global rate.
-            Price("AmazonCloudFront", "Request", {}, usage_type="Executions-CloudFrontFunctions",
-                  region=""),  # fmt: skip
+            Price(
+                "AmazonCloudFront",
+                "Request",
+                {},
+                usage_type="Executions-CloudFrontFunctions",
+                region="",
+            ),
             monthly=ctx.usage_number("monthly_requests"),
             per=MILLION,
             usage_based=True,
