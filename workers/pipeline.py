@@ -120,7 +120,16 @@ def _persist(deps: JobDeps, job_id: str, write: Callable[[], object], done: JobS
             raise
 
 
-def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: str) -> Outcome:
+def _notify(deps: JobDeps, job: Job) -> None:
+    """Publish the job's webhook event now. A job created without ``options.webhook_url``
+    has none (the transition registers events only for jobs with one), so asking the outbox
+    would be a Redis round trip per job for nothing."""
+    if job.webhook is not None:
+        notify(deps.webhooks, deps.publish_webhook, job.job_id)
+
+
+def _finish_failed(deps: JobDeps, job: Job, code: str, message: str, owner: str) -> Outcome:
+    job_id = job.job_id
     try:
         _persist(
             deps,
@@ -132,7 +141,7 @@ def _finish_failed(deps: JobDeps, job_id: str, code: str, message: str, owner: s
         # Cancelled, deleted or taken over meanwhile: that outcome stands, and the write
         # (fenced on our lease) must not end another worker's live attempt.
         return Outcome.CANCELLED
-    notify(deps.webhooks, deps.publish_webhook, job_id)
+    _notify(deps, job)
     return Outcome.FAILED
 
 
@@ -366,7 +375,7 @@ def _run_claimed(
             JobStatus.COMPLETED,
         )
         log.info("job completed")
-        notify(deps.webhooks, deps.publish_webhook, job_id)
+        _notify(deps, job)
         return Outcome.COMPLETED
     except (JobCancelled, InvalidTransition, JobNotFound):
         # JobNotFound: cancelled and then deleted while the engine worked.
@@ -376,14 +385,14 @@ def _run_claimed(
         # Handled here, where the lease owner is known: the write is fenced on it, so a
         # worker that took the job over meanwhile keeps its attempt.
         log.warning("job timed out", extra={"error_code": "job_timeout"})
-        return _finish_failed(deps, job_id, "job_timeout", "the job exceeded its time limit", owner)
+        return _finish_failed(deps, job, "job_timeout", "the job exceeded its time limit", owner)
     except PermanentJobError as exc:
         log.warning("job failed", extra={"error_code": exc.code})
-        return _finish_failed(deps, job_id, exc.code, exc.message, owner)
+        return _finish_failed(deps, job, exc.code, exc.message, owner)
     except TransientJobError as exc:
         if job.attempts >= settings.max_attempts:
             log.warning("job failed after retries", extra={"error_code": exc.code})
-            return _finish_failed(deps, job_id, exc.code, exc.message, owner)
+            return _finish_failed(deps, job, exc.code, exc.message, owner)
         try:
             code, message = exc.code, exc.message
             _persist(

@@ -418,3 +418,29 @@ def test_plain_files_are_read_in_place_and_archives_in_a_workspace_removed_after
     assert sorted(p.name for p in upload_dir.iterdir()) == (
         ["repo.zip"] if archived else ["main.tf", "vars.auto.tfvars"]
     )
+
+
+class RecordingOutbox:
+    """A fake of the webhook outbox's fast path: what was asked, and one pending event."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def pending_events(self, job_id: str) -> list[str]:
+        self.asked.append(job_id)
+        return ["job.completed"]
+
+
+def test_only_a_job_with_a_webhook_asks_the_outbox(deps: JobDeps) -> None:
+    outbox = RecordingOutbox()
+    published: list[tuple[str, str]] = []
+    deps.webhooks = outbox  # type: ignore[assignment]
+    deps.publish_webhook = lambda job_id, event, _: published.append((job_id, event))
+    plain = job_for(deps, {"main.tf": MAIN_TF})
+    hooked = job_for(deps, {"main.tf": MAIN_TF}, {"webhook_url": "https://hooks.example/x"})
+
+    assert run_job(plain, deps) is Outcome.COMPLETED
+    assert run_job(hooked, deps) is Outcome.COMPLETED
+
+    # No round trip to the outbox for a job that cannot have an event in it.
+    assert outbox.asked == [hooked] and published == [(hooked, "job.completed")]
