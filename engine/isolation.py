@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, Protocol
 
 from engine.errors import EngineInputError
 from engine.fetch.settings import FetchSettings
@@ -151,17 +151,18 @@ class _Child:
             self.process.join(5)
 
 
-class Evaluator:
+class Evaluator(Protocol):
     """What evaluates configurations: :class:`IsolatedEvaluator` or :class:`InProcessEvaluator`.
     ``fetch`` configures remote modules and the parse cache on disk (None: neither)."""
 
-    fetch: FetchSettings | None = None
+    fetch: FetchSettings | None
 
     def collect(self, files: Mapping[str, bytes], region: str, options: Options) -> Collected:
-        raise NotImplementedError
+        """The inventory of ``files`` as Terraform would plan them."""
+        ...
 
 
-class IsolatedEvaluator(Evaluator):
+class IsolatedEvaluator:
     """Evaluation in limited child processes (see the module docstring)."""
 
     def __init__(
@@ -250,7 +251,7 @@ class IsolatedEvaluator(Evaluator):
             child.kill()
 
 
-class InProcessEvaluator(Evaluator):
+class InProcessEvaluator:
     """Evaluation in the calling process (tests, benchmarks, ``ENGINE_EVAL_ISOLATION=false``)."""
 
     def __init__(self, fetch: FetchSettings | None = None) -> None:

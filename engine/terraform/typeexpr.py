@@ -10,6 +10,7 @@ attributes as null and drops attributes the type does not declare).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.terraform import values as v
@@ -128,7 +129,12 @@ def _parse(expr: ast.Expr, *, allow_optional: bool) -> tuple[Type, Defaults | No
         if len(expr.args) != 1:
             raise TypeExprError(f"the {name} type constructor requires one argument")
         element, element_defaults = _parse(expr.args[0], allow_optional=False)
-        constructor = {"list": ListType, "set": SetType, "map": MapType}[name]
+        constructors: dict[str, Callable[[Type], Type]] = {
+            "list": ListType,
+            "set": SetType,
+            "map": MapType,
+        }
+        constructor = constructors[name]
         type_ = constructor(element)
         defaults = Defaults(type_)
         if element_defaults is not None and not element_defaults.empty():

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,8 +37,10 @@ class Type:
 
     __slots__ = ()
 
+    @abstractmethod
     def friendly(self) -> str:
-        raise NotImplementedError
+        """The type as Terraform's messages write it (``list of string``). Every concrete
+        type defines it; no ABCMeta, which would slow every ``isinstance`` on the hot path."""
 
     def is_primitive(self) -> bool:
         return False
