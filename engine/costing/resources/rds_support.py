@@ -60,8 +60,6 @@ EXTENDED_SUPPORT: dict[tuple[str, str], tuple[date, date | None]] = {
     ("Aurora PostgreSQL", "15"): (date(2028, 3, 1), date(2030, 3, 1)),
 }
 
-#: The date that decides whether extended support applies (tests replace it).
-
 BURSTABLE_CLASSES = ("db.t3.", "db.t4g.")
 NO_PI_PRICE = (
     "no Performance Insights price in the catalog (the shared feeds price only Aurora's "
