@@ -119,8 +119,9 @@ class Context:
         self.estimation = estimation
         self.resource = resource
         self.region = region
-        usage = estimation.usage.for_resource(resource.address, resource.type)
-        self.usage_sources = estimation.usage.sources_for(resource.address, resource.type)
+        usage, self.usage_sources = estimation.usage.for_resource_with_sources(
+            resource.address, resource.type
+        )
         if declared is not None and declared.usage is not None and usage:
             usage, problems = check_usage(declared.usage, usage)
             for key, message in problems:
