@@ -38,6 +38,10 @@ _ATTRIBUTE_REFERENCE = re.compile(
     r"\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\}"
 )
 ONE = Decimal(1)
+# Catalog units in ``per=``: prices per 1K, 10K or 1M requests, events, messages...
+THOUSAND = Decimal(1000)
+TEN_THOUSAND = Decimal(10_000)
+MILLION = Decimal(1_000_000)
 
 
 def is_unknown(value: Any) -> bool:

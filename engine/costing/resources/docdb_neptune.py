@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.resources.rds_support import BURSTABLE_CLASSES
 from engine.model import Resource, Unresolved
-
-MILLION = Decimal(1_000_000)
 
 
 def _storage_type(ctx: Context, cluster: Resource | None) -> str | Unresolved:

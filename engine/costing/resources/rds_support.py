@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from engine.costing import calendar
 from engine.costing.components import CostComponent
-from engine.costing.context import Context, Price
+from engine.costing.context import MILLION, THOUSAND, Context, Price
 from engine.costing.registry import UsageKey
 from engine.costing.resources.data_common import vcpus
 from engine.model import Unresolved
@@ -110,7 +110,7 @@ def io_requests(
             usage_type=usage_type,
         ),
         monthly=requests,
-        per=Decimal(1_000_000),
+        per=MILLION,
         usage_based=True,
     )
 
@@ -190,7 +190,7 @@ def performance_insights(ctx: Context, instance_class: str) -> None:
                 "1000 requests",
                 NO_PI_PRICE,
                 monthly=requests,
-                per=Decimal(1000),
+                per=THOUSAND,
                 usage_based=True,
             )
         )
