@@ -38,6 +38,10 @@ _ATTRIBUTE_REFERENCE = re.compile(
     r"\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\}"
 )
 ONE = Decimal(1)
+# Catalog units in ``per=``: prices per 1K, 10K or 1M requests, events, messages...
+THOUSAND = Decimal(1000)
+TEN_THOUSAND = Decimal(10_000)
+MILLION = Decimal(1_000_000)
 
 
 def is_unknown(value: Any) -> bool:
@@ -119,8 +123,9 @@ class Context:
         self.estimation = estimation
         self.resource = resource
         self.region = region
-        usage = estimation.usage.for_resource(resource.address, resource.type)
-        self.usage_sources = estimation.usage.sources_for(resource.address, resource.type)
+        usage, self.usage_sources = estimation.usage.for_resource_with_sources(
+            resource.address, resource.type
+        )
         if declared is not None and declared.usage is not None and usage:
             usage, problems = check_usage(declared.usage, usage)
             for key, message in problems:

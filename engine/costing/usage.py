@@ -134,29 +134,38 @@ class Usage:
             (_wildcard_pattern(name), name) for name in sorted(self.resource_usage) if "[*]" in name
         ]
 
-    def for_resource(self, address: str, resource_type: str) -> dict[str, Any]:
-        merged = _merge({}, self.type_defaults.get(resource_type, {}))
+    def _layers(self, address: str, resource_type: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """The entries that apply to a resource, lowest precedence first: its type's defaults,
+        the wildcard entries that match it, its own entry (section, name, values)."""
+        layers: list[tuple[str, str, dict[str, Any]]] = []
+        if resource_type in self.type_defaults:
+            defaults = self.type_defaults[resource_type]
+            layers.append(("resource_type_default_usage", resource_type, defaults))
         for pattern, name in self._wildcards:
             if pattern.fullmatch(address):
-                merged = _merge(merged, self.resource_usage[name])
+                layers.append(("resource_usage", name, self.resource_usage[name]))
         if address in self.resource_usage:
-            merged = _merge(merged, self.resource_usage[address])
+            layers.append(("resource_usage", address, self.resource_usage[address]))
+        return layers
+
+    def for_resource(self, address: str, resource_type: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for _section, _name, values in self._layers(address, resource_type):
+            merged = _merge(merged, values)
         return merged
 
-    def sources_for(self, address: str, resource_type: str) -> dict[str, str]:
-        """Where each top-level usage key of a resource came from (the winning layer)."""
+    def for_resource_with_sources(
+        self, address: str, resource_type: str
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """:meth:`for_resource`, and where each top-level usage key came from (the winning
+        layer's "file", "inline" or "preset:NAME"), in one walk of the entries."""
+        merged: dict[str, Any] = {}
         sources: dict[str, str] = {}
-        for usage_key in self.type_defaults.get(resource_type, {}):
-            sources[usage_key] = self._sources[
-                ("resource_type_default_usage", resource_type, usage_key)
-            ]
-        names = [name for pattern, name in self._wildcards if pattern.fullmatch(address)]
-        if address in self.resource_usage:
-            names.append(address)
-        for name in names:
-            for usage_key in self.resource_usage[name]:
-                sources[usage_key] = self._sources[("resource_usage", name, usage_key)]
-        return sources
+        for section, name, values in self._layers(address, resource_type):
+            merged = _merge(merged, values)
+            for usage_key in values:
+                sources[usage_key] = self._sources[(section, name, usage_key)]
+        return merged, sources
 
     def to_metadata(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.resources.data_common import (
     Reserved,
@@ -307,8 +307,8 @@ def aws_glue_catalog_database(ctx: Context) -> None:
             "Requests",
             "1M requests",
             _glue("Data catalog requests"),
-            monthly=_at_least(ctx.usage_number("monthly_requests"), Decimal(1_000_000)),
-            per=Decimal(1_000_000),
+            monthly=_at_least(ctx.usage_number("monthly_requests"), MILLION),
+            per=MILLION,
             usage_based=True,
         ),
     )

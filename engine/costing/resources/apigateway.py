@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
-MILLION = Decimal(1_000_000)
 # AWS meters HTTP API requests in 512 KB steps and WebSocket messages in 32 KB steps.
 HTTP_REQUEST_STEP_KB = Decimal(512)
 WEBSOCKET_MESSAGE_STEP_KB = Decimal(32)

@@ -10,15 +10,11 @@ the shield.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, TEN_THOUSAND, Context, Price
 from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
-
-TEN_THOUSAND = Decimal(10_000)
-MILLION = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.resources.data_common import (
     Reserved,
@@ -584,7 +584,7 @@ def aws_rds_cluster(ctx: Context) -> None:
                     usage_type="Aurora:BacktrackUsage",
                 ),
                 monthly=_backtrack(ctx),
-                per=Decimal(1_000_000),
+                per=MILLION,
                 usage_based=True,
             )
         )

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, free, priced
-
-MILLION = Decimal(1_000_000)
 
 
 @priced("aws_route53_zone", usage=())

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
+from engine.costing.resources.rds_support import BURSTABLE_CLASSES
 from engine.model import Resource, Unresolved
-
-MILLION = Decimal(1_000_000)
-BURSTABLE = ("db.t3.", "db.t4g.")
 
 
 def _storage_type(ctx: Context, cluster: Resource | None) -> str | Unresolved:
@@ -48,7 +46,7 @@ def _instance(ctx: Context, service: str, storage_type: str | Unresolved) -> Non
     shown = instance_class if isinstance(instance_class, str) else "?"
     label = "on-demand, I/O-Optimized" if storage_type == "IO-Optimized" else "on-demand"
     ctx.add(ctx.component(f"Database instance ({label}, {shown})", "hours", price, hourly=ONE))
-    if isinstance(instance_class, str) and instance_class.startswith(BURSTABLE):
+    if isinstance(instance_class, str) and instance_class.startswith(BURSTABLE_CLASSES):
         name = "DocumentDB" if service == "AmazonDocDB" else "Neptune"
         ctx.add(
             ctx.component(

@@ -14,15 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from engine.costing.components import CostComponent
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, THOUSAND, Context, Price
 from engine.costing.registry import priced
 from engine.costing.resources.references import referenced
 from engine.costing.schema import UsageKey
 from engine.model import Resource, Unresolved
 
 ZERO = Decimal(0)
-THOUSAND = Decimal(1000)
-MILLION = Decimal(1_000_000)
 
 VOLUME_NAMES = {
     "standard": "Storage (magnetic)",

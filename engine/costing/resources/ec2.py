@@ -57,6 +57,21 @@ UNLIMITED_BY_DEFAULT = ("t3", "t3a", "t4g")
 # CPU credits: RHEL and SUSE surplus credits cost what Linux ones do; Windows has its own.
 CREDIT_OS = {"linux": "Linux", "rhel": "Linux", "suse": "Linux", "windows": "Windows"}
 
+#: The reserved term and payment option of instances and Dedicated Hosts.
+RESERVED_TERM_USAGE: tuple[UsageKey, ...] = (
+    UsageKey(
+        "reserved_instance_term",
+        "string",
+        "Term for Reserved Instances, can be: 1_year, 3_year.",
+        choices=tuple(RESERVED_TERMS),
+    ),
+    UsageKey(
+        "reserved_instance_payment_option",
+        "string",
+        "Payment option for Reserved Instances, can be: no_upfront, partial_upfront, all_upfront.",
+        choices=tuple(RESERVED_PAYMENTS),
+    ),
+)
 INSTANCE_USAGE: tuple[UsageKey, ...] = (
     UsageKey(
         "operating_system",
@@ -70,18 +85,7 @@ INSTANCE_USAGE: tuple[UsageKey, ...] = (
         "Offering class for Reserved Instances, can be: convertible, standard.",
         choices=RESERVED_CLASSES,
     ),
-    UsageKey(
-        "reserved_instance_term",
-        "string",
-        "Term for Reserved Instances, can be: 1_year, 3_year.",
-        choices=tuple(RESERVED_TERMS),
-    ),
-    UsageKey(
-        "reserved_instance_payment_option",
-        "string",
-        "Payment option for Reserved Instances, can be: no_upfront, partial_upfront, all_upfront.",
-        choices=tuple(RESERVED_PAYMENTS),
-    ),
+    *RESERVED_TERM_USAGE,
     UsageKey(
         "monthly_cpu_credit_hrs",
         "int",
@@ -497,21 +501,7 @@ def _reserved_or_on_demand(ctx: Context) -> Purchase:
 @priced(
     "aws_ec2_host",
     reads=("instance_type", "instance_family"),
-    usage=(
-        UsageKey(
-            "reserved_instance_term",
-            "string",
-            "Term for Reserved Instances, can be: 1_year, 3_year.",
-            choices=tuple(RESERVED_TERMS),
-        ),
-        UsageKey(
-            "reserved_instance_payment_option",
-            "string",
-            "Payment option for Reserved Instances, can be: no_upfront, partial_upfront, "
-            "all_upfront.",
-            choices=tuple(RESERVED_PAYMENTS),
-        ),
-    ),
+    usage=RESERVED_TERM_USAGE,
     notes=("The instances placed on the host are billed through the host's hours.",),
 )
 def aws_ec2_host(ctx: Context) -> None:

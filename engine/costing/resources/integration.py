@@ -6,12 +6,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from engine.costing.context import Context, Price
+from engine.costing.context import MILLION, THOUSAND, Context, Price
 from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
-THOUSAND = Decimal(1000)
-MILLION = Decimal(1_000_000)
 SECONDS_PER_HOUR = Decimal(3600)
 
 free(

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import Context, Price
+from engine.costing.components import HOURS_PER_MONTH
+from engine.costing.context import TEN_THOUSAND, Context, Price
 from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
 
 HUNDRED_THOUSAND = Decimal(100_000)
-TEN_THOUSAND = Decimal(10_000)
-HOURS_PER_MONTH = Decimal(730)
 
 free(
     "aws_config_configuration_recorder_status",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.resources.data_common import (
     Reserved,
@@ -243,7 +243,7 @@ def aws_dynamodb_table(ctx: Context) -> None:
                         {"group": f"DDB-{kind}Units", "tableClass": table_class},
                     ),
                     monthly=ctx.usage_number(key),
-                    per=Decimal(1_000_000),
+                    per=MILLION,
                     usage_based=True,
                 )
             )
@@ -353,7 +353,7 @@ def _replicas(ctx: Context, mode: str, table_class: str) -> None:
                 "1M units",
                 price,
                 monthly=ctx.usage_number("monthly_write_request_units"),
-                per=Decimal(1_000_000),
+                per=MILLION,
                 usage_based=True,
             )
         else:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.costing.context import Context, Price
+from engine.costing.resources.data_common import PAYMENT_OPTIONS, TERMS
 
-# Reserved terms: usage value -> (Price List leaseContractLength, label in reasons).
-RESERVED_TERMS = {"1_year": ("1yr", "1-year"), "3_year": ("3yr", "3-year")}
+# Reserved terms: usage value -> (Price List leaseContractLength, label in reasons), from the
+# vocabulary data_common keeps for the data services ("1_year" -> "1yr", "1-year").
+RESERVED_TERMS = {key: (term, f"{term[0]}-year") for key, term in TERMS.items()}
 RESERVED_PAYMENTS = {
-    "no_upfront": ("No Upfront", "no-upfront"),
-    "partial_upfront": ("Partial Upfront", "partial-upfront"),
-    "all_upfront": ("All Upfront", "all-upfront"),
+    key: (option, option.lower().replace(" ", "-")) for key, option in PAYMENT_OPTIONS.items()
 }
 RESERVED_CLASSES = ("standard", "convertible")
 

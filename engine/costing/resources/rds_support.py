@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from engine.costing import calendar
 from engine.costing.components import CostComponent
-from engine.costing.context import Context, Price
+from engine.costing.context import MILLION, THOUSAND, Context, Price
 from engine.costing.registry import UsageKey
 from engine.costing.resources.data_common import vcpus
 from engine.model import Unresolved
@@ -59,8 +59,6 @@ EXTENDED_SUPPORT: dict[tuple[str, str], tuple[date, date | None]] = {
     ("Aurora PostgreSQL", "14"): (date(2027, 3, 1), date(2029, 3, 1)),
     ("Aurora PostgreSQL", "15"): (date(2028, 3, 1), date(2030, 3, 1)),
 }
-
-#: The date that decides whether extended support applies (tests replace it).
 
 BURSTABLE_CLASSES = ("db.t3.", "db.t4g.")
 NO_PI_PRICE = (
@@ -112,7 +110,7 @@ def io_requests(
             usage_type=usage_type,
         ),
         monthly=requests,
-        per=Decimal(1_000_000),
+        per=MILLION,
         usage_based=True,
     )
 
@@ -192,7 +190,7 @@ def performance_insights(ctx: Context, instance_class: str) -> None:
                 "1000 requests",
                 NO_PI_PRICE,
                 monthly=requests,
-                per=Decimal(1000),
+                per=THOUSAND,
                 usage_based=True,
             )
         )

@@ -3,14 +3,10 @@ secrets, ACM certificates and private certificate authorities, CloudHSM HSMs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from engine.costing.context import ONE, Context, Price
+from engine.costing.components import HOURS_PER_MONTH
+from engine.costing.context import ONE, TEN_THOUSAND, Context, Price
 from engine.costing.registry import UsageKey, free, priced
 from engine.model import Unresolved
-
-TEN_THOUSAND = Decimal(10_000)
-HOURS_PER_MONTH = Decimal(730)
 
 free(
     "aws_acmpca_certificate_authority_certificate",

@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from engine.costing.context import Context, Price
+from engine.costing.context import MILLION, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.usage import to_decimal
 from engine.model import Unresolved
 
-MILLION = Decimal(1_000_000)
 ONE_MS = Decimal(1)
 
 

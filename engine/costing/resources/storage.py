@@ -15,14 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from engine.costing.components import CostComponent, PricedResource
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, TEN_THOUSAND, THOUSAND, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.schema import UsageType
 
-THOUSAND = Decimal(1000)
 BASELINE_MIBPS_PER_GB = Decimal("0.05")
-TEN_THOUSAND = Decimal(10_000)
-MILLION = Decimal(1_000_000)
 STORAGE_TIERS = ("Storage (first 50TB)", "Storage (next 450TB)", "Storage (over 500TB)")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costing.context import ONE, Context, Price
+from engine.costing.context import MILLION, ONE, Context, Price
 from engine.costing.registry import UsageKey, priced
 from engine.costing.resources.data_common import scaled, scaling_targets
 from engine.model import Unresolved
@@ -241,7 +241,7 @@ def aws_kinesis_stream(ctx: Context) -> None:
                 "1M units",
                 Price(*KINESIS, {"operation": "PutRequest"}),
                 monthly=ctx.usage_number("monthly_provisioned_put_units"),
-                per=Decimal(1_000_000),
+                per=MILLION,
                 usage_based=True,
             ),
         )
