@@ -32,7 +32,7 @@ import hmac
 import json
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,3 +241,12 @@ class WebhookStore:
 
     def drop(self, job_id: str, event: str) -> None:
         self.redis.zrem(self.due_key, f"{job_id}|{event}")
+
+
+def publish_pending(store: WebhookStore, job_id: str, publish: Callable[[str, str], None]) -> None:
+    """The fast path of whoever made a job terminal (the worker, or the gateway's cancel):
+    publish the job's events waiting in the outbox now. Whatever this misses (a failed
+    publish) stays due, and the sweeper publishes it. Only a job with a ``webhook_url``
+    (``Job.webhook`` set) can have events: callers skip the round trip for the others."""
+    for event in store.pending_events(job_id):
+        publish(job_id, event)
