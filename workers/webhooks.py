@@ -77,7 +77,6 @@ class WebhookDeps:
     jobs: JobStore
     store: WebhookStore
     publish: Publish
-    session: requests.Session | None = None
 
 
 class PinnedAdapter(HTTPAdapter):
