@@ -43,6 +43,7 @@ from tfquote.jobs import (
     UploadNotFound,
     request_fingerprint,
 )
+from tfquote.webhooks import publish_pending
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 log = logging.getLogger(__name__)
@@ -220,15 +221,19 @@ def list_jobs() -> Response:
     return jsonify({"items": [j.to_public() for j in page.items], "next_cursor": page.next_cursor})
 
 
-def _publish_webhooks(job_id: str) -> None:
+def _publish_webhooks(job: Job) -> None:
     """The cancellation's webhook, at once; should the publish fail, the sweeper sends it
-    (the cancel itself registered the event in the outbox), so the caller never sees it."""
+    (the cancel itself registered the event in the outbox), so the caller never sees it.
+    A job without ``options.webhook_url`` has no event: no outbox round trip for it."""
+    if job.webhook is None:
+        return
     svc = services()
     try:
-        for event in svc.webhooks.pending_events(job_id):
-            svc.dispatcher.dispatch_webhook(job_id, event)
+        publish_pending(svc.webhooks, job.job_id, svc.dispatcher.dispatch_webhook)
     except (KombuError, OSError, redis.exceptions.RedisError):
-        log.warning("webhook publish failed; the sweeper will send it", extra={"job_id": job_id})
+        log.warning(
+            "webhook publish failed; the sweeper will send it", extra={"job_id": job.job_id}
+        )
 
 
 @bp.delete("/<job_id>")
@@ -239,7 +244,7 @@ def delete_job(job_id: str) -> tuple[str, int]:
         try:
             svc.jobs.cancel(job.job_id)
             log.info("job cancelled", extra={"job_id": job.job_id})
-            _publish_webhooks(job.job_id)
+            _publish_webhooks(job)
             return "", 204
         except InvalidTransition:
             pass  # it finished meanwhile: delete it like any finished job

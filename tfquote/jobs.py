@@ -461,7 +461,8 @@ class JobStore:
         stale_after: float = 30.0,
         dead_owner: str | None = None,
     ) -> Job | None:
-        claimed = self._claim_job(
+        """`claim_with_upload` without the upload record."""
+        claimed = self.claim_with_upload(
             job_id,
             max_attempts=max_attempts,
             owner=owner,
@@ -481,28 +482,9 @@ class JobStore:
         dead_owner: str | None = None,
         upload_prefix: str = UPLOAD_PREFIX,
     ) -> tuple[Job, dict[str, str]] | None:
-        """`claim`, also answering the job's upload record (``{}`` when it is gone) in the
-        same round trip: the worker reads it right after claiming."""
-        return self._claim_job(
-            job_id,
-            max_attempts=max_attempts,
-            owner=owner,
-            stale_after=stale_after,
-            dead_owner=dead_owner,
-            upload_prefix=upload_prefix,
-        )
-
-    def _claim_job(
-        self,
-        job_id: str,
-        *,
-        max_attempts: int,
-        owner: str,
-        stale_after: float,
-        dead_owner: str | None,
-        upload_prefix: str,
-    ) -> tuple[Job, dict[str, str]] | None:
-        """Take the job's lease: PENDING → RUNNING, attempts + 1.
+        """Take the job's lease: PENDING → RUNNING, attempts + 1; with the job, the job's
+        upload record (``{}`` when it is gone, or when `upload_prefix` is empty) in the same
+        round trip: the worker reads it right after claiming.
 
         A RUNNING job is taken over only when its holder stopped heartbeating for
         `stale_after` seconds, or is `dead_owner` (a holder the caller knows is dead);

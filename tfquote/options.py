@@ -32,7 +32,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,12 +187,15 @@ def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in options.items() if key in ENGINE_OPTION_KEYS}
 
 
+def _decimal_text(value: str | int | float) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def decimal_problem(value: Any) -> str | None:
     """Why `value` is not a non-negative decimal (``"50.00"``, ``50``, ``12.5``), or None."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return 'must be a decimal number such as "50.00"'
-    text = str(value) if not isinstance(value, float) else repr(value)
-    if not _DECIMAL.match(text):
+    if not _DECIMAL.match(_decimal_text(value)):
         return 'must be a non-negative decimal number such as "50.00" (no exponent)'
     return None
 
@@ -213,13 +216,8 @@ def validate_budget(budget: Any) -> dict[str, str]:
         problem = decimal_problem(budget[key])
         if problem is not None:
             raise OptionError(f"budget.{key}", problem)
-        value = budget[key]
-        text = repr(value) if isinstance(value, float) else str(value)
-        try:
-            # Normalised so "10" and 10 fingerprint alike.
-            out[key] = format(Decimal(text), "f")
-        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            raise OptionError(f"budget.{key}", "must be a decimal number") from None
+        # Normalised so "10" and 10 fingerprint alike; the pattern admits only decimals.
+        out[key] = format(Decimal(_decimal_text(budget[key])), "f")
     return out
 
 

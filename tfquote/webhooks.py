@@ -32,7 +32,7 @@ import hmac
 import json
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,10 +109,15 @@ def _decode(value: Any) -> str:
 
 _RECORD_SCRIPT = """
 -- KEYS: record, due set, job; ARGV: member, state, attempts, last_status, last_error,
---       delivered_at, next_due_ms ('' = not due again), event
+--       delivered_at (used when state is 'delivered'; any other state keeps the record's),
+--       next_due_ms ('' = not due again), event
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local delivered_at = ARGV[6]
+if ARGV[2] ~= 'delivered' then
+  delivered_at = redis.call('HGET', KEYS[1], 'delivered_at') or ''
+end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'attempts', ARGV[3], 'last_status', ARGV[4],
-           'last_error', ARGV[5], 'delivered_at', ARGV[6])
+           'last_error', ARGV[5], 'delivered_at', delivered_at)
 if ARGV[7] == '' then
   redis.call('ZREM', KEYS[2], ARGV[1])
 else
@@ -120,7 +125,7 @@ else
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('HSET', KEYS[3], 'webhook_event', ARGV[8], 'webhook_attempts', ARGV[3],
-             'webhook_last_status', ARGV[4], 'webhook_delivered_at', ARGV[6])
+             'webhook_last_status', ARGV[4], 'webhook_delivered_at', delivered_at)
 end
 return 1
 """
@@ -214,11 +219,9 @@ class WebhookStore:
         next_due_ms: int | None = None,
     ) -> bool:
         """Store an attempt's outcome on the record and on the job; `next_due_ms` None
-        takes the event out of the outbox (delivered, or given up)."""
+        takes the event out of the outbox (delivered, or given up). One round trip: any
+        state but ``delivered`` keeps the record's ``delivered_at``, read by the script."""
         delivered_at = utcnow() if state == "delivered" else ""
-        if state != "delivered":
-            current = self.redis.hget(self.record_key(job_id, event), "delivered_at")
-            delivered_at = _decode(current) if current else ""
         return bool(
             self._record(
                 keys=[
@@ -241,3 +244,12 @@ class WebhookStore:
 
     def drop(self, job_id: str, event: str) -> None:
         self.redis.zrem(self.due_key, f"{job_id}|{event}")
+
+
+def publish_pending(store: WebhookStore, job_id: str, publish: Callable[[str, str], None]) -> None:
+    """The fast path of whoever made a job terminal (the worker, or the gateway's cancel):
+    publish the job's events waiting in the outbox now. Whatever this misses (a failed
+    publish) stays due, and the sweeper publishes it. Only a job with a ``webhook_url``
+    (``Job.webhook`` set) can have events: callers skip the round trip for the others."""
+    for event in store.pending_events(job_id):
+        publish(job_id, event)

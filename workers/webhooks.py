@@ -50,6 +50,7 @@ from tfquote.webhooks import (
     WebhookStore,
     backoff,
     payload,
+    publish_pending,
     sign,
 )
 
@@ -76,7 +77,6 @@ class WebhookDeps:
     jobs: JobStore
     store: WebhookStore
     publish: Publish
-    session: requests.Session | None = None
 
 
 class PinnedAdapter(HTTPAdapter):
@@ -269,7 +269,6 @@ def notify(store: WebhookStore | None, publish: Publish | None, job_id: str) -> 
     if store is None or publish is None:
         return
     try:
-        for event in store.pending_events(job_id):
-            publish(job_id, event, None)
+        publish_pending(store, job_id, lambda job_id, event: publish(job_id, event, None))
     except Exception:
         log.warning("could not publish the webhook; the sweeper will", exc_info=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from tfquote.reports.model import ACTION_SYMBOLS, ZERO, Report, quantity, usd
+from tfquote.reports.model import ZERO, Report, quantity, usd
 
 CSS = """
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bar:#2f6feb; --up:#cf222e;
@@ -116,16 +116,15 @@ def render(report: Report) -> str:
         "</div>",
     ]
     if report.past_total is not None:
-        rows = [c for c in report.changes if c.action != "no-op" or c.diff]
         body.append(f"<h2>Change ({e(report.diff_source or '')})</h2>")
         body.append(
             '<table id="diff"><thead><tr><th>Resource</th><th>Action</th>'
             '<th class="num">Previous</th><th class="num">New</th>'
             '<th class="num">Diff</th></tr></thead><tbody>'
         )
-        for c in rows:
+        for c in report.shown_changes():
             body.append(
-                f"<tr><td>{e(ACTION_SYMBOLS.get(c.action, '?'))} <code>{e(c.address)}</code></td>"
+                f"<tr><td>{e(c.symbol)} <code>{e(c.address)}</code></td>"
                 f'<td>{e(c.action)}</td><td class="num">{usd(c.past)}</td>'
                 f'<td class="num">{usd(c.now)}</td>'
                 f'<td class="num {_money_class(c.diff)}">{usd(c.diff or ZERO, sign=True)}</td></tr>'

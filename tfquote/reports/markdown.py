@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tfquote.reports.model import ACTION_SYMBOLS, ZERO, Report, usd
+from tfquote.reports.model import ZERO, Report, usd
 
 LIMIT = 65_536
 # Room kept for the cut note and the closing lines of a cut table.
@@ -96,9 +96,9 @@ def sections(report: Report, *, report_url: str | None = None) -> list[Section]:
         )
 
     if diffing and report.changes:
-        shown = [c for c in report.changes if c.action != "no-op" or c.diff]
+        shown = report.shown_changes()
         lines = [
-            f"| {ACTION_SYMBOLS.get(c.action, '?')} `{_escape(c.address)}` | {c.action} | "
+            f"| {c.symbol} `{_escape(c.address)}` | {c.action} | "
             f"{usd(c.past)} | {usd(c.now)} | {usd(c.diff or ZERO, sign=True)} |"
             for c in sorted(shown, key=lambda c: -abs(c.diff or ZERO))
         ]

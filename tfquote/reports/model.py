@@ -128,6 +128,10 @@ class Change:
     now: Decimal | None
     diff: Decimal | None
 
+    @property
+    def symbol(self) -> str:
+        return ACTION_SYMBOLS.get(self.action, "?")
+
 
 @dataclass
 class Check:
@@ -161,6 +165,10 @@ class Report:
     provenance: list[tuple[str, str, str]]  # title, effective date, url
     assumptions: list[str]
     detected: dict[str, int]
+
+    def shown_changes(self) -> list[Change]:
+        """The changes worth a row: every action but a no-op, and a no-op whose cost moved."""
+        return [c for c in self.changes if c.action != "no-op" or c.diff]
 
     def resources(self) -> Iterator[Resource]:
         for project in self.projects:

@@ -6,7 +6,7 @@ could not be priced at the end."""
 
 from __future__ import annotations
 
-from tfquote.reports.model import ACTION_SYMBOLS, ZERO, Report, quantity, usd
+from tfquote.reports.model import ZERO, Report, quantity, usd
 
 NAME_WIDTH = 62
 QTY_WIDTH = 12
@@ -64,13 +64,10 @@ def render(report: Report) -> str:
         out.append(_row("Previous total", cost=usd(report.past_total)))
         out.append(_row("Monthly change", cost=usd(report.diff_total, sign=True)))
         out += ["", report.headline, ""]
-        for change in report.changes:
-            if change.action == "no-op" and not change.diff:
-                continue
-            symbol = ACTION_SYMBOLS.get(change.action, "?")
+        for change in report.shown_changes():
             out.append(
                 _row(
-                    f"{symbol} {change.address} ({change.action})",
+                    f"{change.symbol} {change.address} ({change.action})",
                     cost=usd(change.diff or ZERO, sign=True),
                 )
             )
