@@ -300,12 +300,16 @@ def start_gunicorn(
     env: Mapping[str, str],
     logs: Path,
     server: ServerSettings,
+    *,
+    extra: Sequence[str] = (),
 ) -> HttpServer:
+    """``app`` under gunicorn with ``server``'s settings (and ``extra`` arguments, such as a
+    ``-c`` config), once its ``/health`` answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     service = start_service(
         name,
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *server.argv(), app],
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *server.argv(), *extra, app],
         service_env(env),
         logs,
         http_ok(f"{url}/health"),
