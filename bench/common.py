@@ -222,6 +222,15 @@ def reset_peak_rss(pid: int) -> bool:
     return True
 
 
+def folder_files(base: Path) -> dict[str, bytes]:
+    """Every file under ``base`` by its POSIX path relative to it (an upload's ``files``)."""
+    return {
+        path.relative_to(base).as_posix(): path.read_bytes()
+        for path in sorted(base.rglob("*"))
+        if path.is_file()
+    }
+
+
 @contextmanager
 def workdir(prefix: str, keep: bool = False, parent: str | None = None) -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
