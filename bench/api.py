@@ -61,8 +61,9 @@ class ApiConfig:
         return cls(rounds=3, duration=2.0, warmup=0.3, read_jobs=50)
 
 
-class _Side:
-    """One side of the comparison: where to send requests and how to shape them."""
+class Side:
+    """One side of the comparison: where to send requests and how to shape them
+    (:mod:`bench.profile_api` shapes its requests with it too)."""
 
     def __init__(self, name: str, url: str, prefix: str, token: str) -> None:
         self.name, self.url, self.prefix = name, url, prefix
@@ -178,8 +179,8 @@ def _measure(
     services: dict[str, HttpServer],
 ) -> None:
     token = bench_token()
-    project = _Side("gateway", services["gateway"].url, "/api/v1/jobs", token)
-    bare = _Side("bare", services["bare"].url, "/jobs", token)
+    project = Side("gateway", services["gateway"].url, "/api/v1/jobs", token)
+    bare = Side("bare", services["bare"].url, "/jobs", token)
     store = redis.Redis.from_url(redis_url)
     runs = iter(range(1_000_000))
 
@@ -189,7 +190,7 @@ def _measure(
         project.upload_id = create_upload(project.url, token)
         bare.upload_id = project.upload_id
 
-    def load(side: _Side, factory: RequestFactory) -> LoadResult:
+    def load(side: Side, factory: RequestFactory) -> LoadResult:
         # CPU used by the side's gunicorn workers and by Redis, per request: a figure
         # that other tenants of a noisy machine disturb much less than req/s.
         pids = [*services[side.name].worker_pids(), redis_pid]
@@ -204,10 +205,10 @@ def _measure(
         result.server_cpu_s = cpu_seconds(pids) - before
         return result
 
-    def post(side: _Side) -> LoadResult:
+    def post(side: Side) -> LoadResult:
         return load(side, side.post_factory(f"{time.time_ns():x}-{next(runs)}"))
 
-    def get(side: _Side) -> LoadResult:
+    def get(side: Side) -> LoadResult:
         side.create_jobs(config.read_jobs)
         return load(side, side.get_factory())
 

@@ -222,6 +222,15 @@ def reset_peak_rss(pid: int) -> bool:
     return True
 
 
+def folder_files(base: Path) -> dict[str, bytes]:
+    """Every file under ``base`` by its POSIX path relative to it (an upload's ``files``)."""
+    return {
+        path.relative_to(base).as_posix(): path.read_bytes()
+        for path in sorted(base.rglob("*"))
+        if path.is_file()
+    }
+
+
 @contextmanager
 def workdir(prefix: str, keep: bool = False, parent: str | None = None) -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
@@ -300,12 +309,16 @@ def start_gunicorn(
     env: Mapping[str, str],
     logs: Path,
     server: ServerSettings,
+    *,
+    extra: Sequence[str] = (),
 ) -> HttpServer:
+    """``app`` under gunicorn with ``server``'s settings (and ``extra`` arguments, such as a
+    ``-c`` config), once its ``/health`` answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     service = start_service(
         name,
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *server.argv(), app],
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *server.argv(), *extra, app],
         service_env(env),
         logs,
         http_ok(f"{url}/health"),

@@ -43,6 +43,7 @@ from bench.common import (
     Stoppable,
     bench_main,
     bench_token,
+    folder_files,
     gateway_env,
     median,
     start_celery_worker,
@@ -66,14 +67,6 @@ class ExamplesConfig:
     @classmethod
     def quick(cls) -> ExamplesConfig:
         return cls(repeat=2)
-
-
-def _repository_files(repo: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(repo).as_posix(): path.read_bytes()
-        for path in sorted(repo.rglob("*"))
-        if path.is_file()
-    }
 
 
 def discover(only: str = "") -> list[tuple[str, str]]:
@@ -111,7 +104,7 @@ def in_process(config: ExamplesConfig, examples: list[tuple[str, str]]) -> dict[
     rows: dict[str, Any] = {}
     files_by_repo: dict[str, dict[str, bytes]] = {}
     for repo, example in examples:
-        files = files_by_repo.setdefault(repo, _repository_files(MODULES / repo))
+        files = files_by_repo.setdefault(repo, folder_files(MODULES / repo))
         options = {"root_module": f"examples/{example}"}
         tf_config._cache.clear()  # cold: nothing parsed (or loaded) yet
         tf_config._modules.clear()
@@ -224,9 +217,7 @@ def through_api(config: ExamplesConfig, examples: list[tuple[str, str]]) -> dict
             }
             for repo, example in examples:
                 if repo not in uploads:
-                    uploads[repo] = upload(
-                        f"{repo}.tar.gz", _tarball(_repository_files(MODULES / repo))
-                    )
+                    uploads[repo] = upload(f"{repo}.tar.gz", _tarball(folder_files(MODULES / repo)))
                 client, server_s, job = estimate(
                     uploads[repo], {"root_module": f"examples/{example}"}
                 )

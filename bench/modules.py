@@ -34,7 +34,6 @@ import cProfile
 import io
 import pstats
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -42,7 +41,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import BenchReport, Check, bench_main, median, paired_ratios
+from bench.common import (
+    BenchReport,
+    Check,
+    bench_main,
+    folder_files,
+    median,
+    paired_ratios,
+    workdir,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT.parent / "shared" / "corpus" / "terraform" / "terraform-aws-modules"
@@ -58,14 +65,6 @@ class ModulesConfig:
     @classmethod
     def quick(cls) -> ModulesConfig:
         return cls(repeat=2)
-
-
-def _files(repo: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(repo).as_posix(): path.read_bytes()
-        for path in sorted(repo.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _forget_process() -> None:
@@ -122,95 +121,96 @@ def run(config: ModulesConfig) -> BenchReport:
     from engine.terraform.config import parse_file
     from tests.support.module_servers import RegistryServer, TestCA
 
-    work = Path(tempfile.mkdtemp(prefix="bench-modules-"))
-    ca = TestCA(work / "ca")
-    registry = RegistryServer(MODULES, ca)
-    files = _files(repo)
+    files = folder_files(repo)
     options = {"root_module": f"examples/{example}"}
-    try:
+    with workdir("bench-modules-") as work:
+        ca = TestCA(work / "ca")
+        registry = RegistryServer(MODULES, ca)
+        try:
 
-        def settings(round_: int) -> FetchSettings:
-            return FetchSettings(
-                cache_dir=str(work / f"cache-{round_}"),
-                registry_hosts=(("registry.terraform.io", registry.modules_url),),
-                allow_private="true",
-                ca_bundle=str(ca.ca_path),
-            )
+            def settings(round_: int) -> FetchSettings:
+                return FetchSettings(
+                    cache_dir=str(work / f"cache-{round_}"),
+                    registry_hosts=(("registry.terraform.io", registry.modules_url),),
+                    allow_private="true",
+                    ca_bundle=str(ca.ca_path),
+                )
 
-        def estimate(fetch: FetchSettings) -> dict[str, Any]:
-            return build_result(files, "us-east-1", options=options,
-                                evaluator=InProcessEvaluator(fetch))  # fmt: skip
+            def estimate(fetch: FetchSettings) -> dict[str, Any]:
+                return build_result(files, "us-east-1", options=options,
+                                    evaluator=InProcessEvaluator(fetch))  # fmt: skip
 
-        rows: dict[str, list[float]] = {
-            "cold_s": [], "warm_module_cache_s": [], "warm_parse_cache_s": [],
-            "warm_in_process_s": [], "parse_only_cold_s": [],
-        }  # fmt: skip
-        result: dict[str, Any] = {}
-        parsed: dict[str, bytes] = {}  # every file the estimate parsed: the parse-only baseline
-        for round_ in range(max(1, config.repeat)):
-            fetch = settings(round_)
+            rows: dict[str, list[float]] = {
+                "cold_s": [], "warm_module_cache_s": [], "warm_parse_cache_s": [],
+                "warm_in_process_s": [], "parse_only_cold_s": [],
+            }  # fmt: skip
+            result: dict[str, Any] = {}
+            parsed: dict[str, bytes] = {}  # every file the estimate parsed: the parse-only baseline
+            for round_ in range(max(1, config.repeat)):
+                fetch = settings(round_)
+                _forget_process()
+                before = registry.count("/archives/")
+                with _recording(parsed) as recorded:
+                    rows["cold_s"].append(_timed(partial(_into, result, estimate, fetch)))
+                parsed.update(recorded)
+                downloads = registry.count("/archives/") - before
+                # the packages on disk, parses not: a process after an engine upgrade
+                _forget_process()
+                shutil.rmtree(Path(fetch.cache_dir) / "parsed", ignore_errors=True)
+                before = registry.count("/")
+                rows["warm_module_cache_s"].append(_timed(partial(estimate, fetch)))
+                requests_warm = registry.count("/") - before
+                _forget_process()
+                rows["warm_parse_cache_s"].append(_timed(partial(estimate, fetch)))
+                rows["warm_in_process_s"].append(_timed(partial(estimate, fetch)))
+                _forget_process()
+                rows["parse_only_cold_s"].append(_timed(partial(_parse_all, parse_file, parsed)))
             _forget_process()
-            before = registry.count("/archives/")
-            with _recording(parsed) as recorded:
-                rows["cold_s"].append(_timed(partial(_into, result, estimate, fetch)))
-            parsed.update(recorded)
-            downloads = registry.count("/archives/") - before
-            # the packages on disk, parses not: a process after an engine upgrade
-            _forget_process()
-            shutil.rmtree(Path(fetch.cache_dir) / "parsed", ignore_errors=True)
-            before = registry.count("/")
-            rows["warm_module_cache_s"].append(_timed(partial(estimate, fetch)))
-            requests_warm = registry.count("/") - before
-            _forget_process()
-            rows["warm_parse_cache_s"].append(_timed(partial(estimate, fetch)))
-            rows["warm_in_process_s"].append(_timed(partial(estimate, fetch)))
-            _forget_process()
-            rows["parse_only_cold_s"].append(_timed(partial(_parse_all, parse_file, parsed)))
-        _forget_process()
-        medians = {name: round(median(values), 4) for name, values in rows.items()}
-        report.metrics.update(medians)
-        report.metrics["rounds"] = {
-            name: [round(v, 3) for v in values] for name, values in rows.items()
-        }
-        fetched = [m for m in result.get("modules", []) if "from_cache" in m]
-        report.metrics["packages_fetched_cold"] = downloads
-        report.metrics["registry_requests_warm_module_cache"] = requests_warm
-        report.metrics["module_calls_fetched"] = len(fetched)
-        report.metrics["configuration_files_parsed"] = len(parsed)
-        report.metrics["resources"] = len(result.get("resources", []))
-        # Paired per round (the same moment of a noisy machine), then the median.
-        ratio = median(paired_ratios(rows["warm_parse_cache_s"], rows["parse_only_cold_s"]))
-        report.metrics["warm_parse_cache_over_parse_only"] = round(ratio, 3)
-        report.metrics["warm_in_process_over_parse_only"] = round(
-            median(paired_ratios(rows["warm_in_process_s"], rows["parse_only_cold_s"])), 3
-        )
-        report.metrics["warm_module_cache_over_cold"] = round(
-            median(paired_ratios(rows["warm_module_cache_s"], rows["cold_s"])), 3
-        )
-        report.checks.append(
-            Check(
-                "warm repeat (new process, warm parse cache) / cold parse-only",
-                ratio,
-                "<=",
-                TARGET_RATIO,
+            medians = {name: round(median(values), 4) for name, values in rows.items()}
+            report.metrics.update(medians)
+            report.metrics["rounds"] = {
+                name: [round(v, 3) for v in values] for name, values in rows.items()
+            }
+            fetched = [m for m in result.get("modules", []) if "from_cache" in m]
+            report.metrics["packages_fetched_cold"] = downloads
+            report.metrics["registry_requests_warm_module_cache"] = requests_warm
+            report.metrics["module_calls_fetched"] = len(fetched)
+            report.metrics["configuration_files_parsed"] = len(parsed)
+            report.metrics["resources"] = len(result.get("resources", []))
+            # Paired per round (the same moment of a noisy machine), then the median.
+            ratio = median(paired_ratios(rows["warm_parse_cache_s"], rows["parse_only_cold_s"]))
+            report.metrics["warm_parse_cache_over_parse_only"] = round(ratio, 3)
+            report.metrics["warm_in_process_over_parse_only"] = round(
+                median(paired_ratios(rows["warm_in_process_s"], rows["parse_only_cold_s"])), 3
             )
-        )
-        report.checks.append(
-            Check("downloads with a warm module cache", float(requests_warm), "<=", 0)
-        )
-        if config.profile:
-            fetch = settings(0)
-            _forget_process()
-            shutil.rmtree(Path(fetch.cache_dir) / "parsed", ignore_errors=True)
-            report.notes.append(
-                "profile, warm module cache (parsing):\n" + _profile(lambda: estimate(fetch))
+            report.metrics["warm_module_cache_over_cold"] = round(
+                median(paired_ratios(rows["warm_module_cache_s"], rows["cold_s"])), 3
             )
-            _forget_process()
-            report.notes.append("profile, warm parse cache:\n" + _profile(lambda: estimate(fetch)))
-            _forget_process()
-    finally:
-        registry.close()
-        shutil.rmtree(work, ignore_errors=True)
+            report.checks.append(
+                Check(
+                    "warm repeat (new process, warm parse cache) / cold parse-only",
+                    ratio,
+                    "<=",
+                    TARGET_RATIO,
+                )
+            )
+            report.checks.append(
+                Check("downloads with a warm module cache", float(requests_warm), "<=", 0)
+            )
+            if config.profile:
+                fetch = settings(0)
+                _forget_process()
+                shutil.rmtree(Path(fetch.cache_dir) / "parsed", ignore_errors=True)
+                report.notes.append(
+                    "profile, warm module cache (parsing):\n" + _profile(lambda: estimate(fetch))
+                )
+                _forget_process()
+                report.notes.append(
+                    "profile, warm parse cache:\n" + _profile(lambda: estimate(fetch))
+                )
+                _forget_process()
+        finally:
+            registry.close()
     report.duration_s = time.monotonic() - started
     return report
 

@@ -22,7 +22,6 @@ without a profiler), so read shares and the two sides' difference, not absolute 
 from __future__ import annotations
 
 import argparse
-import json
 import pstats
 import signal
 import time
@@ -31,18 +30,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from bench.api import Side
 from bench.common import (
+    HttpServer,
     RedisProcess,
+    ServerSettings,
     bench_token,
     create_upload,
-    free_port,
     gateway_env,
+    start_gunicorn,
     workdir,
 )
-from bench.loadgen import build_request, run_batch
-from tfquote.devstack import BIN, Service, http_ok, service_env, start_service
+from bench.loadgen import run_batch
 
 #: Areas, most specific first: the first whose marker is in a function's file path wins.
 AREAS: tuple[tuple[str, str], ...] = (
@@ -139,25 +138,21 @@ def _label(func: tuple[str, int, str]) -> str:
     return f"{'/'.join(parts[-3:])}:{line}({name})"
 
 
-def _start(
-    name: str, app: str, env: dict[str, str], work: Path, *, profiled: bool
-) -> tuple[Service, str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    argv = [
-        str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--worker-class", "sync", "--timeout", "300", app,
-    ]  # fmt: skip
-    if profiled:
-        argv[-1:-1] = ["-c", "python:bench.gunicorn_profile"]
-    service = start_service(name, argv, service_env(env), work, http_ok(f"{url}/health"))
-    return service, url
+#: One gunicorn sync worker: every request on the profiled thread.
+PROFILED_SERVER = ServerSettings(workers=1, threads=1, worker_class="sync")
+#: The app and the jobs route of each side.
+SIDES = {"gateway": ("wsgi:app", "/api/v1/jobs"), "bare": ("bench.bare_app:create_app()", "/jobs")}
 
 
-def _stop_and_load(service: Service, out: Path) -> pstats.Stats:
+def _start(name: str, app: str, env: dict[str, str], work: Path, *, profiled: bool) -> HttpServer:
+    extra = ("-c", "python:bench.gunicorn_profile") if profiled else ()
+    return start_gunicorn(name, app, env, work, PROFILED_SERVER, extra=extra)
+
+
+def _stop_and_load(server: HttpServer, out: Path) -> pstats.Stats:
     # SIGTERM: gunicorn stops its worker gracefully, which runs worker_exit (the dump).
-    service.proc.send_signal(signal.SIGTERM)
-    service.proc.wait(60)
+    server.service.proc.send_signal(signal.SIGTERM)
+    server.service.proc.wait(60)
     dumps = sorted(out.parent.glob(f"{out.name}.*"))
     if not dumps:
         raise RuntimeError(f"no profile written for {out}")
@@ -167,88 +162,42 @@ def _stop_and_load(service: Service, out: Path) -> pstats.Stats:
     return stats
 
 
-@dataclass
-class _Side:
-    name: str
-    app: str
-    prefix: str
-    token: str
-    upload_id: str = "0" * 32  # the bare app stores whatever id it is given
-    job_ids: tuple[str, ...] = ()
-
-    def post(self, host: str, count: int) -> list[bytes]:
-        body = json.dumps({"upload_id": self.upload_id, "region": "us-east-1"}).encode()
-        tag = f"{time.time_ns():x}"
-        return [
-            build_request(
-                "POST",
-                host,
-                self.prefix,
-                body=body,
-                headers={
-                    "Authorization": f"Bearer {self.token}",
-                    "Content-Type": "application/json",
-                    "Idempotency-Key": f"profile-{tag}-{n}",
-                },
-            )
-            for n in range(count)
-        ]
-
-    def get(self, host: str, count: int) -> list[bytes]:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        ids = self.job_ids
-        return [
-            build_request("GET", host, f"{self.prefix}/{ids[n % len(ids)]}", headers=headers)
-            for n in range(count)
-        ]
-
-
-def _prepare(side: _Side, url: str) -> None:
-    """The upload (gateway only) and 100 jobs for the GETs, made through an unprofiled
-    server of the same app, so the profiles hold only the requests they measure."""
-    if side.name == "gateway":
-        side.upload_id = create_upload(url, side.token)
-    ids = []
-    with requests.Session() as session:
-        for _ in range(100):
-            response = session.post(
-                f"{url}{side.prefix}",
-                json={"upload_id": side.upload_id, "region": "us-east-1"},
-                headers={"Authorization": f"Bearer {side.token}"},
-                timeout=10,
-            )
-            response.raise_for_status()
-            ids.append(response.json()["job_id"])
-    side.job_ids = tuple(ids)
-
-
 def profile_side(name: str, count: int, work: Path) -> Iterator[Profile]:
     """Profile ``count`` POSTs, then ``count`` GETs, of one side (``gateway`` or ``bare``)."""
     redis_proc = RedisProcess(work / f"redis-{name}")
     try:
         env = gateway_env(redis_proc.url, work / "data", BARE_UPLOAD_DIR=str(work / "bare"))
-        side = _Side(name, "wsgi:app", "/api/v1/jobs", bench_token())
-        if name == "bare":
-            side = _Side(name, "bench.bare_app:create_app()", "/jobs", side.token)
-        service, url = _start(f"{name}-setup", side.app, env, work, profiled=False)
+        app, prefix = SIDES[name]
+        token = bench_token()
+        # The upload (gateway only) and 100 jobs for the GETs, made through an unprofiled
+        # server of the same app, so the profiles hold only the requests they measure.
+        server = _start(f"{name}-setup", app, env, work, profiled=False)
         try:
-            _prepare(side, url)
+            setup = Side(name, server.url, prefix, token)
+            # the bare app stores whatever upload id it is given
+            setup.upload_id = create_upload(server.url, token) if name == "gateway" else "0" * 32
+            setup.create_jobs(100)
         finally:
-            service.stop()
+            server.stop()
         for route in ("POST", "GET"):
             out = work / f"{name}-{route}.prof"
-            service, url = _start(
-                f"{name}-{route}", side.app, {**env, "PROFILE_OUT": str(out)}, work, profiled=True
+            server = _start(
+                f"{name}-{route}", app, {**env, "PROFILE_OUT": str(out)}, work, profiled=True
             )
             try:
-                host = url.split("//", 1)[1]
-                batch = side.post(host, count) if route == "POST" else side.get(host, count)
-                answers = run_batch(url, batch, connections=1)
+                side = Side(name, server.url, prefix, token)
+                side.upload_id, side.job_ids = setup.upload_id, setup.job_ids
+                make = (
+                    side.post_factory(f"profile-{time.time_ns():x}")
+                    if route == "POST"
+                    else side.get_factory()
+                )
+                answers = run_batch(server.url, [make(n) for n in range(count)], connections=1)
                 bad = [a for a in answers if a.status not in (200, 201, 202)]
                 if bad:
                     raise RuntimeError(f"{name} {route}: {len(bad)} failed: {bad[0].body!r}")
             finally:
-                stats = _stop_and_load(service, out)
+                stats = _stop_and_load(server, out)
             yield Profile(name, route, count, stats)
     finally:
         redis_proc.stop()

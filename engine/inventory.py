@@ -177,10 +177,7 @@ def _plan_configuration(
             Project(
                 item.path,
                 result.resources,
-                [
-                    Unknown(u.address, u.reason, u.kind, u.code, u.source, u.constraint)
-                    for u in result.unknowns
-                ],
+                list(result.unknowns),
                 [
                     {
                         "address": m.address,

@@ -98,7 +98,7 @@ class ModuleStore:
                 for path in (self.modules, self.meta):
                     for child in list(path.iterdir()):
                         self._discard(child)
-            self._write_atomic(marker, FORMAT.encode())
+            write_atomic(marker, FORMAT.encode())
         self._sweep_stale()
         self._ready = True
 
@@ -188,7 +188,7 @@ class ModuleStore:
         self.ensure()
         path = self.meta / f"{cache_key('meta', name)}.json"
         data = json.dumps({"name": name, "at": time.time(), "value": value}).encode()
-        self._write_atomic(path, data)
+        write_atomic(path, data)
 
     # --- size cap -----------------------------------------------------------------------------
 
@@ -244,18 +244,6 @@ class ModuleStore:
                 target.unlink()
         return True
 
-    def _write_atomic(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".w-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-
     def _sweep_stale(self) -> None:
         """Work directories left by a process that died mid-fetch (a killed evaluation)."""
         now = time.time()
@@ -271,6 +259,21 @@ class ModuleStore:
                     else:
                         with contextlib.suppress(FileNotFoundError):
                             child.unlink()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place: a reader sees
+    the whole file or none (the module cache's entries and the parse cache's use it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".w-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _no_follow(path: str, flags: int) -> int:

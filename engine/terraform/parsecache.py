@@ -31,11 +31,11 @@ import io
 import os
 import pickle
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from engine.fetch.store import write_atomic
 from engine.terraform.syntax import ast
 
 FORMAT = "1"
@@ -137,15 +137,6 @@ def store(key: str, body: ast.Body) -> None:
     except (pickle.PicklingError, RecursionError, TypeError):
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".w-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomic(path, data)
     except OSError:
         pass  # a full or read-only disk costs a parse next time, nothing else

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from engine.model import Resource, Unresolved, instance_address, render_provider
+from engine.model import Unknown as UnknownItem  # not values.Unknown, an unknown value
 from engine.terraform import datasources
 from engine.terraform import values as v
 from engine.terraform.config import ModuleCall, ModuleConfig, ResourceBlock, load_module
@@ -76,26 +77,6 @@ class PlanInputs:
     region: str
     workspace: str = "default"
     variables: Mapping[str, RootInput] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class UnknownItem:
-    address: str
-    reason: str
-    kind: str = "resource"  # resource | module | variable | configuration
-    #: for a module call that could not be resolved: a stable code, the source and the
-    #: version constraint as written
-    code: str | None = None
-    source: str | None = None
-    constraint: str | None = None
-
-    def to_dict(self) -> dict[str, str]:
-        entry = {"address": self.address, "reason": self.reason, "kind": self.kind}
-        for name in ("code", "source", "constraint"):
-            value = getattr(self, name)
-            if value is not None:
-                entry[name] = value
-        return entry
 
 
 @dataclass(frozen=True)
